@@ -1,0 +1,166 @@
+"""One plotting style for the whole course, and the figures several notebooks draw."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers import config
+
+# Small figures at a modest dpi keep notebooks light (the hygiene test caps them at 3 MB).
+COURSE_STYLE: dict[str, Any] = {
+    "figure.figsize": (7.0, 3.6),
+    "figure.dpi": 80,
+    "savefig.dpi": 110,
+    "savefig.bbox": "tight",
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "image.cmap": "viridis",
+}
+
+
+def use_course_style() -> None:
+    """Apply the course's matplotlib style (called by ``config.setup``)."""
+    mpl.rcParams.update(COURSE_STYLE)
+
+
+def images_dir() -> Path:
+    """Where figures go: images/ in full mode; a git-ignored folder in quick mode, so
+    that test runs never overwrite the committed full-mode figures."""
+    folder = config.IMAGES_DIR if not config.QUICK else config.WORK_DIR / "images-quick"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_fig(name: str, fig: plt.Figure | None = None, dpi: int | None = None) -> Path:
+    """Save ``fig`` (default: the current figure) as ``images/<name>.png``; return the path."""
+    if not name or any(sep in name for sep in "/\\") or name.startswith("."):
+        raise ValueError(
+            f"name must be a plain file name such as 'sigmoid_saturation', got {name!r}."
+        )
+    fig = fig or plt.gcf()
+    path = images_dir() / (name if name.endswith(".png") else f"{name}.png")
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+def _history_dict(history: Any) -> Mapping[str, Sequence[float]]:
+    if hasattr(history, "history"):
+        return history.history
+    if isinstance(history, Mapping):
+        return history
+    raise ValueError("history must be a keras History (what fit returns) or a dict of lists.")
+
+
+def plot_learning_curves(
+    history: Any,
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    title: str | None = None,
+    axes: Sequence[plt.Axes] | None = None,
+    label: str | None = None,
+) -> plt.Figure:
+    """Training and validation curves, one panel per metric, epochs counted from 1."""
+    values = _history_dict(history)
+    missing = [m for m in metrics if m not in values]
+    if missing:
+        raise ValueError(f"history has no {missing}; it records {sorted(values)}.")
+    if axes is None:
+        fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
+        axes = axes[0]
+    fig = axes[0].figure
+    prefix = f"{label} " if label else ""
+    for ax, metric in zip(axes, metrics, strict=True):
+        epochs = np.arange(1, len(values[metric]) + 1)
+        (line,) = ax.plot(epochs, values[metric], label=f"{prefix}train")
+        if f"val_{metric}" in values:
+            ax.plot(
+                epochs,
+                values[f"val_{metric}"],
+                "--",
+                color=line.get_color(),
+                label=f"{prefix}valid",
+            )
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_functions_with_derivatives(
+    functions: Mapping[
+        str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
+    ],
+    z: np.ndarray | None = None,
+    axes: Sequence[plt.Axes] | None = None,
+    title: str | None = None,
+) -> plt.Figure:
+    """Plot each f(z) on the left and f'(z) on the right, from {name: (f, f_prime)}."""
+    if not functions:
+        raise ValueError("functions must name at least one (f, f_prime) pair.")
+    z = np.linspace(-5, 5, 401) if z is None else np.asarray(z)
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    fig = axes[0].figure
+    for name, (f, f_prime) in functions.items():
+        (line,) = axes[0].plot(z, f(z), label=name)
+        axes[1].plot(z, f_prime(z), color=line.get_color(), label=name)
+    axes[0].set_title("f(z)")
+    axes[1].set_title("f′(z)")
+    for ax in axes:
+        ax.axhline(0, color="k", lw=0.6)
+        ax.axvline(0, color="k", lw=0.6)
+        ax.set_xlabel("z")
+    axes[0].legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_images(
+    images: np.ndarray,
+    labels: Sequence[int] | None = None,
+    class_names: Sequence[str] | None = None,
+    n_cols: int = 8,
+    predictions: Sequence[int] | None = None,
+    size: float = 1.2,
+) -> plt.Figure:
+    """A grid of 28×28 images with their class names (and predictions in red when wrong)."""
+    n = len(images)
+    if n == 0:
+        raise ValueError("images is empty: give at least one image.")
+    n_cols = min(n_cols, n)
+    n_rows = int(np.ceil(n / n_cols))
+    fig, axes = plt.subplots(
+        n_rows, n_cols, figsize=(size * n_cols, size * 1.25 * n_rows), squeeze=False
+    )
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(images[i], cmap="binary")
+        if labels is not None:
+            name = class_names[labels[i]] if class_names is not None else str(labels[i])
+            color = "black"
+            if predictions is not None and predictions[i] != labels[i]:
+                guess = class_names[predictions[i]] if class_names is not None else predictions[i]
+                name, color = f"{name}\n(said {guess})", "crimson"
+            ax.set_title(name, fontsize=8, color=color)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,106 @@
+import keras
+import numpy as np
+import pytest
+
+from helpers import models
+
+
+def test_default_mlp_shapes_and_names():
+    model = models.build_mlp(n_hidden=3, n_neurons=20)
+    assert model.input_shape == (None, 28, 28)
+    assert model.output_shape == (None, 10)
+    assert [layer.name for layer in models.hidden_dense_layers(model)] == [
+        "hidden_1",
+        "hidden_2",
+        "hidden_3",
+    ]
+    # 784·20+20 + 2·(20·20+20) + 20·10+10
+    assert model.count_params() == 784 * 20 + 20 + 2 * (20 * 20 + 20) + 20 * 10 + 10
+
+
+def test_batch_norm_before_drops_the_dense_bias():
+    model = models.build_mlp(n_hidden=2, n_neurons=8, batch_norm="before")
+    dense = models.hidden_dense_layers(model)
+    assert all(not layer.use_bias for layer in dense)
+    names = [layer.name for layer in model.layers]
+    assert names.index("bn_1") == names.index("hidden_1") + 1
+    assert names.index("act_1") == names.index("bn_1") + 1
+
+
+def test_batch_norm_after_follows_the_activation():
+    model = models.build_mlp(n_hidden=1, n_neurons=8, batch_norm="after")
+    names = [layer.name for layer in model.layers]
+    assert names.index("bn_1") == names.index("act_1") + 1
+    # BN: 2 trainable (γ, β) and 2 non-trainable (moving mean, variance) per unit
+    bn = model.get_layer("bn_1")
+    assert len(bn.trainable_weights) == 2 and len(bn.non_trainable_weights) == 2
+
+
+def test_dropout_layers_and_kinds():
+    model = models.build_mlp(
+        n_hidden=2,
+        n_neurons=8,
+        dropout=0.2,
+        dropout_kind="alpha",
+        activation="selu",
+        kernel_initializer="lecun_normal",
+    )
+    drops = [layer for layer in model.layers if layer.name.startswith("dropout_")]
+    assert len(drops) == 3 and all(isinstance(d, keras.layers.AlphaDropout) for d in drops)
+
+
+def test_prelu_and_regularizer_and_constraint():
+    model = models.build_mlp(
+        n_hidden=1,
+        n_neurons=8,
+        activation="prelu",
+        kernel_regularizer=keras.regularizers.L2(1e-3),
+        kernel_constraint=keras.constraints.MaxNorm(1.0),
+    )
+    assert isinstance(model.get_layer("act_1"), keras.layers.PReLU)
+    model(np.zeros((2, 28, 28), dtype="float32"))
+    assert len(model.losses) == 1
+
+
+def test_initializer_object_is_accepted():
+    init = keras.initializers.VarianceScaling(scale=2.0, mode="fan_avg")
+    model = models.build_mlp(n_hidden=1, n_neurons=4, kernel_initializer=init)
+    assert model.get_layer("hidden_1").kernel_initializer is init
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"activation": "relu6x"}, "Unknown activation 'relu6x'; choose one of 'sigmoid'"),
+        ({"kernel_initializer": "xavier"}, "Unknown kernel_initializer 'xavier'.*'glorot_uniform'"),
+        ({"batch_norm": "middle"}, "'before', 'after'"),
+        ({"dropout_kind": "gaussian"}, "'standard', 'alpha'"),
+        ({"output": "relu"}, "'softmax'"),
+        ({"dropout": 1.0}, r"\[0, 1\)"),
+        ({"dropout": -0.1}, r"\[0, 1\)"),
+        ({"n_hidden": -1}, "n_hidden"),
+        ({"n_neurons": 0}, "n_neurons"),
+        ({"n_outputs": 0}, "n_outputs"),
+    ],
+)
+def test_bad_arguments_are_rejected_with_the_choices(kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        models.build_mlp(**kwargs)
+
+
+def test_compile_classifier_trains_on_a_tiny_batch():
+    keras.utils.set_random_seed(0)
+    model = models.compile_classifier(models.build_mlp(n_hidden=1, n_neurons=16), "adam", 1e-2)
+    x = np.random.rand(64, 28, 28).astype("float32")
+    y = np.random.randint(0, 10, size=64)
+    history = model.fit(x, y, epochs=5, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert float(model.optimizer.learning_rate) == pytest.approx(1e-2)
+
+
+def test_compile_classifier_binary_output_uses_binary_loss():
+    model = models.build_mlp(n_hidden=1, n_neurons=4, output="sigmoid", n_outputs=1)
+    models.compile_classifier(model)
+    assert model.loss == "binary_crossentropy"
+    with pytest.raises(ValueError, match="learning_rate"):
+        models.compile_classifier(model, keras.optimizers.SGD(), learning_rate=0.1)
