@@ -168,7 +168,7 @@ def gradient_norms_per_layer(
 def weight_snapshot(model: keras.Model) -> dict[str, np.ndarray]:
     """A copy of every Dense kernel, by layer name (to measure how far training moved it)."""
     return {
-        layer.name: keras.ops.convert_to_numpy(layer.kernel).copy()
+        layer.name: layer.get_weights()[0]
         for layer in model.layers
         if isinstance(layer, keras.layers.Dense)
     }
