@@ -1,0 +1,453 @@
+"""Measure what a learner will feel: notebook run times, kernel memory, accuracies, slider latency.
+
+    python benchmarks/run.py                     # everything: full + quick mode, widgets
+    python benchmarks/run.py --modes quick       # only the quick runs
+    python benchmarks/run.py --notebooks 03 07   # a few notebooks
+    python benchmarks/run.py --store             # also store the full-mode outputs in place
+                                                 # (what `make execute` does), saving one run
+
+Each notebook runs top to bottom in a fresh kernel (nbclient), one at a time; a thread polls
+the resident memory of the kernel process every 0.1 s. Notebooks report their key numbers with
+``helpers.results.record``; this script collects them through ``DNN_RESULTS_FILE``. Widget
+callbacks are timed in this process by ``benchmarks/widget_cases.py``. Results go to
+``benchmarks/results.md`` and ``images/benchmark.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))  # widget_cases sits beside this script
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import nbformat  # noqa: E402
+import psutil  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+NOTEBOOK_DIR = ROOT / "notebooks"
+RESULTS_MD = ROOT / "benchmarks" / "results.md"
+RAW_JSON = ROOT / "benchmarks" / "results.json"
+
+# The reference: the book's companion notebook for this chapter, run top to bottom on this
+# same kind of machine with the same data (issue 8): 11.5 min in all, 2.9 GB peak.
+REFERENCE_TOTAL_SECONDS = 11.5 * 60
+REFERENCE_PEAK_GB = 2.9
+
+
+@dataclass(frozen=True)
+class MatchedExperiment:
+    """One of the reference's experiments, and where our notebooks record theirs."""
+
+    label: str
+    experiment: str  # the name given to helpers.results.record
+    metric: str  # the key holding the comparable result
+    reference_seconds: float
+    reference_result: float
+    reference_note: str
+
+
+MATCHED = (
+    MatchedExperiment(
+        "activation comparison incl. 100-layer SELU vs ReLU",
+        "activation comparison",
+        "selu_val_accuracy",
+        90,
+        0.82,
+        "SELU val acc after 5 epochs",
+    ),
+    MatchedExperiment(
+        "batch norm, 2 epochs", "batch norm, 2 epochs", "val_accuracy", 13, 0.865, "val acc"
+    ),
+    MatchedExperiment(
+        "transfer A → B (A, B from scratch, B-on-A)",
+        "transfer A to B",
+        "b_on_a_val_accuracy",
+        38,
+        0.94,
+        "B-on-A val acc",
+    ),
+    MatchedExperiment(
+        "nine optimizers",
+        "optimizer comparison",
+        "best_val_accuracy",
+        210,
+        0.880,
+        "best val acc (AdamW), Nadam 0.874",
+    ),
+    MatchedExperiment(
+        "schedules incl. 1cycle",
+        "schedule comparison",
+        "onecycle_val_accuracy",
+        264,
+        0.892,
+        "1cycle val acc after 25 epochs",
+    ),
+    MatchedExperiment(
+        "dropout + MC dropout", "dropout + MC dropout", "val_accuracy", 38, 0.874, "val acc"
+    ),
+)
+
+TARGETS = {
+    "full_total_seconds": 15 * 60,
+    "quick_total_seconds": 5 * 60,
+    "peak_memory_gb": 2.0,
+    "numpy_widget_p95_ms": 100,
+    "training_widget_p95_ms": 5000,
+}
+
+
+@dataclass
+class NotebookRun:
+    """One notebook executed once in one mode."""
+
+    notebook: str
+    mode: str
+    seconds: float
+    peak_rss_mb: float
+    ok: bool
+    error: str = ""
+    records: list[dict] = field(default_factory=list)
+
+
+class PeakMemory:
+    """Poll the resident memory of this process's children (the kernel) in a thread."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak_bytes = max(self.peak_bytes, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_notebook(path: Path, mode: str, store: bool) -> NotebookRun:
+    """Execute one notebook in a fresh kernel; time it, watch its memory, collect its records."""
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        results_file = Path(tmp) / "results.jsonl"
+        os.environ["DNN_QUICK"] = "1" if mode == "quick" else "0"
+        os.environ["DNN_RESULTS_FILE"] = str(results_file)
+        client = NotebookClient(
+            nb,
+            timeout=3600,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+        )
+        error = ""
+        start = time.perf_counter()
+        with PeakMemory() as memory:
+            try:
+                client.execute()
+            except Exception as exc:  # a failing notebook is a result too
+                error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        seconds = time.perf_counter() - start
+        records = []
+        if results_file.exists():
+            records = [json.loads(line) for line in results_file.read_text().splitlines() if line]
+    if store and mode == "full" and not error:
+        nbformat.write(nb, path)
+    return NotebookRun(
+        path.stem, mode, seconds, memory.peak_bytes / 2**20, not error, error, records
+    )
+
+
+def time_widgets(repeats: int) -> list[dict]:
+    """Median and p95 kernel-side latency of every widget callback in widget_cases.py."""
+    os.environ["DNN_QUICK"] = "0"
+    import widget_cases
+
+    rows = []
+    for case in widget_cases.cases():
+        callback = case.make_callback()
+        callback(case.values[0])  # warm-up: first-call imports and tracing are not a redraw
+        times = []
+        for value in case.values[:repeats]:
+            start = time.perf_counter()
+            callback(value)
+            times.append((time.perf_counter() - start) * 1000)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        rows.append(
+            {
+                "widget": case.name,
+                "notebook": case.notebook,
+                "kind": case.kind,
+                "n": len(times),
+                "median_ms": statistics.median(times),
+                "p95_ms": p95,
+            }
+        )
+        print(
+            f"  {case.name:<45} median {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms",
+            flush=True,
+        )
+    return rows
+
+
+def machine_description() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = psutil.virtual_memory().total / 2**30
+    import keras
+    import tensorflow as tf
+
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory_gb:.0f} GiB RAM, Python "
+        f"{platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    )
+
+
+def _mark(ok: bool) -> str:
+    return "✔" if ok else "✘"
+
+
+def _seconds(run: NotebookRun | None) -> str:
+    return f"{run.seconds:.0f}" if run else "–"
+
+
+def _find(records: list[dict], experiment: str) -> dict | None:
+    matches = [r for r in records if r.get("experiment") == experiment]
+    return matches[-1] if matches else None
+
+
+def write_report(runs: list[NotebookRun], widgets: list[dict], previous: dict) -> None:
+    """benchmarks/results.md and images/benchmark.png from this run (and kept earlier parts)."""
+    full = {r.notebook: r for r in runs if r.mode == "full"} or {
+        r["notebook"]: NotebookRun(**r) for r in previous.get("runs", []) if r["mode"] == "full"
+    }
+    quick = {r.notebook: r for r in runs if r.mode == "quick"} or {
+        r["notebook"]: NotebookRun(**r) for r in previous.get("runs", []) if r["mode"] == "quick"
+    }
+    widgets = widgets or previous.get("widgets", [])
+    names = sorted(set(full) | set(quick))
+    records = [rec for r in full.values() for rec in r.records]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {dt.date.today().isoformat()} on {machine_description()}, by "
+        "`make bench` (`benchmarks/run.py`). Each notebook ran top to bottom in a fresh kernel, "
+        "one at a time; memory is the kernel's peak resident set.",
+        "",
+        "## Notebooks",
+        "",
+        "| notebook | full mode (s) | quick mode (s) | peak kernel memory (MB) | status |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name in names:
+        f, q = full.get(name), quick.get(name)
+        peak = max([r.peak_rss_mb for r in (f, q) if r] or [0])
+        status = (
+            "ok"
+            if all(r.ok for r in (f, q) if r)
+            else "; ".join(r.error for r in (f, q) if r and not r.ok)
+        )
+        lines.append(f"| {name} | {_seconds(f)} | {_seconds(q)} | {peak:.0f} | {status} |")
+    full_total = sum(r.seconds for r in full.values())
+    quick_total = sum(r.seconds for r in quick.values())
+    peak_all = max([r.peak_rss_mb for r in [*full.values(), *quick.values()]] or [0]) / 1024
+    lines += [
+        f"| **total** | **{full_total:.0f}** | **{quick_total:.0f}** | "
+        f"max {peak_all * 1024:.0f} | |",
+        "",
+    ]
+
+    lines += [
+        "## Matched experiments (full mode) against the reference",
+        "",
+        "| experiment | reference time (s) | our time (s) | reference result | our result | "
+        "time ≤ ½ ref | result ≥ ref |",
+        "|---|---:|---:|---|---:|---|---|",
+    ]
+    for m in MATCHED:
+        row = _find(records, m.experiment)
+        if row is None:
+            lines.append(
+                f"| {m.label} | {m.reference_seconds} | – | {m.reference_result} "
+                f"({m.reference_note}) | – | not recorded | |"
+            )
+            continue
+        seconds, value = row.get("seconds", float("nan")), row.get(m.metric, float("nan"))
+        lines.append(
+            f"| {m.label} | {m.reference_seconds} | {seconds:.1f} | {m.reference_result} "
+            f"({m.reference_note}) | {value:.3f} | {_mark(seconds <= m.reference_seconds / 2)}"
+            f" | {_mark(value >= m.reference_result)} |"
+        )
+    lines += [
+        "",
+        "### Every number the notebooks recorded",
+        "",
+        "| experiment | numbers |",
+        "|---|---|",
+    ]
+    for rec in records:
+        numbers = ", ".join(f"{k} {v:.4g}" for k, v in rec.items() if k != "experiment")
+        lines.append(f"| {rec['experiment']} | {numbers} |")
+
+    lines += [
+        "",
+        "## Widget callbacks (kernel-side latency, full-mode data)",
+        "",
+        "Each callback is the drawing function behind a slider plus rendering its figure to "
+        "PNG, as the inline backend does; first call excluded (warm-up).",
+        "",
+        "| widget | notebook | kind | values | median (ms) | p95 (ms) |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for w in widgets:
+        lines.append(
+            f"| {w['widget']} | {w['notebook']} | {w['kind']} | {w['n']} | "
+            f"{w['median_ms']:.1f} | {w['p95_ms']:.1f} |"
+        )
+    numpy_p95 = max([w["p95_ms"] for w in widgets if w["kind"] == "numpy"] or [0])
+    train_p95 = max([w["p95_ms"] for w in widgets if w["kind"] == "training"] or [0])
+
+    def verdict(ok: bool) -> str:
+        return "✔ met" if ok else "✘ missed"
+
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "| target | measured | |",
+        "|---|---:|---|",
+        f"| whole collection, full mode ≤ 15 min | {full_total / 60:.1f} min "
+        f"(reference {REFERENCE_TOTAL_SECONDS / 60:.1f} min) | "
+        f"{verdict(full_total <= TARGETS['full_total_seconds'])} |",
+        f"| quick mode (what CI runs) ≤ 5 min | {quick_total / 60:.1f} min (sequential) | "
+        f"{verdict(quick_total <= TARGETS['quick_total_seconds'])} |",
+        f"| peak kernel memory ≤ 2 GB | {peak_all:.2f} GB (reference {REFERENCE_PEAK_GB} GB)"
+        f" | {verdict(peak_all <= TARGETS['peak_memory_gb'])} |",
+        f"| NumPy widget p95 ≤ 100 ms | {numpy_p95:.0f} ms (worst) | "
+        f"{verdict(numpy_p95 <= TARGETS['numpy_widget_p95_ms'])} |",
+        f"| training widget p95 ≤ 5 s | {train_p95 / 1000:.2f} s (worst) | "
+        f"{verdict(train_p95 <= TARGETS['training_widget_p95_ms'])} |",
+        "",
+    ]
+    RESULTS_MD.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    RAW_JSON.write_text(
+        json.dumps(
+            {"runs": [r.__dict__ for r in [*full.values(), *quick.values()]], "widgets": widgets},
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    _plot(names, full, quick)
+    print(f"wrote {RESULTS_MD.relative_to(ROOT)} and images/benchmark.png")
+
+
+def _plot(names: list[str], full: dict, quick: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    x = np.arange(len(names))
+    fig, (ax_time, ax_mem) = plt.subplots(1, 2, figsize=(11, 3.6))
+    ax_time.bar(x - 0.2, [full[n].seconds if n in full else 0 for n in names], 0.4, label="full")
+    ax_time.bar(x + 0.2, [quick[n].seconds if n in quick else 0 for n in names], 0.4, label="quick")
+    ax_time.set_ylabel("wall time (s)")
+    ax_time.legend(frameon=False)
+    peaks = [max([r.peak_rss_mb for r in (full.get(n), quick.get(n)) if r] or [0]) for n in names]
+    ax_mem.bar(x, peaks, 0.6, color="tab:green")
+    ax_mem.axhline(2048, color="crimson", lw=1, ls="--", label="2 GB target")
+    ax_mem.set_ylabel("peak kernel memory (MB)")
+    ax_mem.legend(frameon=False)
+    for ax in (ax_time, ax_mem):
+        ax.set_xticks(x, [n[:2] for n in names])
+        ax.set_xlabel("notebook")
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(f"Course benchmark, {os.cpu_count()}-core CPU")
+    fig.tight_layout()
+    fig.savefig(ROOT / "images" / "benchmark.png", dpi=100)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments, run what was asked, write the report."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--modes", nargs="+", choices=("full", "quick"), default=["full", "quick"])
+    parser.add_argument(
+        "--notebooks", nargs="*", default=None, help="two-digit prefixes, e.g. 03 07 (default: all)"
+    )
+    parser.add_argument(
+        "--store",
+        action="store_true",
+        help="store full-mode outputs in the notebooks (like make execute)",
+    )
+    parser.add_argument("--skip-widgets", action="store_true")
+    parser.add_argument("--widget-repeats", type=int, default=20)
+    args = parser.parse_args(argv)
+
+    paths = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+    if args.notebooks:
+        unknown = [p for p in args.notebooks if not any(x.name.startswith(p) for x in paths)]
+        if unknown:
+            parser.error(f"no notebook starts with {unknown}; have {[p.name[:2] for p in paths]}")
+        paths = [p for p in paths if any(p.name.startswith(n) for n in args.notebooks)]
+    previous = json.loads(RAW_JSON.read_text()) if RAW_JSON.exists() else {}
+    runs: list[NotebookRun] = []
+    for mode in args.modes:
+        for path in paths:
+            run = run_notebook(path, mode, args.store)
+            runs.append(run)
+            print(
+                f"{mode:5} {path.stem:<40} {run.seconds:6.1f} s  peak {run.peak_rss_mb:6.0f} MB"
+                f"  {'ok' if run.ok else run.error}",
+                flush=True,
+            )
+    widgets = [] if args.skip_widgets else time_widgets(args.widget_repeats)
+    if args.notebooks:  # a partial run keeps the other notebooks' earlier numbers
+        kept = [
+            NotebookRun(**r)
+            for r in previous.get("runs", [])
+            if not any(r["notebook"] == x.notebook and r["mode"] == x.mode for x in runs)
+        ]
+        runs = sorted([*kept, *runs], key=lambda r: (r.mode, r.notebook))
+    write_report(runs, widgets, previous)
+    if not all(r.ok for r in runs):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
