@@ -4,15 +4,22 @@ Works on any ``keras.Sequential`` (and on the MLPs of ``helpers.models``): the b
 pushed through the layers one at a time, so every layer's input and output can be seen.
 An *activation site* is where a nonlinearity acts: an ``Activation``/``PReLU``/… layer, or a
 ``Dense`` layer with a built-in activation other than linear.
+
+Pictures: per-layer histograms (``plot_activation_histograms``, after Glorot & Bengio 2010),
+gradient norm against depth (``plot_gradient_norms_vs_depth``), and histograms over training
+(``ActivationHistogramHistory`` callback + ``plot_colorful_dimension``). For knobs that must
+answer in milliseconds, ``numpy_mlp_signals`` runs a fresh deep net's forward and backward pass
+in NumPy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
@@ -60,8 +67,7 @@ def _elementwise_slope(function, z: tf.Tensor) -> tf.Tensor:
     return tape.gradient(out, z)
 
 
-def activation_sites(model: keras.Model, x: np.ndarray) -> list[ActivationSite]:
-    """Each nonlinearity of a Sequential model with z, a and f'(z) on batch ``x`` (inference)."""
+def _walk_sites(model: keras.Model, x: np.ndarray, with_slopes: bool) -> list[ActivationSite]:
     if not isinstance(model, keras.Sequential):
         raise ValueError("activation_sites needs a keras.Sequential model (build_mlp makes one).")
     h = tf.convert_to_tensor(x, dtype="float32")
@@ -69,19 +75,24 @@ def activation_sites(model: keras.Model, x: np.ndarray) -> list[ActivationSite]:
     for layer in model.layers:
         if isinstance(layer, ACTIVATION_LAYER_TYPES):
             z = h
-            h = layer(z, training=False)
-            slope = _elementwise_slope(lambda t, layer=layer: layer(t, training=False), z)
-            sites.append(ActivationSite(layer.name, z.numpy(), h.numpy(), slope.numpy()))
+            function = lambda t, layer=layer: layer(t, training=False)  # noqa: E731
         elif isinstance(layer, keras.layers.Dense) and not _is_linear(layer.activation):
             z = tf.matmul(h, layer.kernel)
             if layer.use_bias:
                 z = z + layer.bias
-            h = layer.activation(z)
-            slope = _elementwise_slope(layer.activation, z)
-            sites.append(ActivationSite(layer.name, z.numpy(), h.numpy(), slope.numpy()))
+            function = layer.activation
         else:
             h = layer(h, training=False)
+            continue
+        h = function(z)
+        slope = _elementwise_slope(function, z).numpy() if with_slopes else np.empty(0)
+        sites.append(ActivationSite(layer.name, z.numpy(), h.numpy(), slope))
     return sites
+
+
+def activation_sites(model: keras.Model, x: np.ndarray) -> list[ActivationSite]:
+    """Each nonlinearity of a Sequential model with z, a and f'(z) on batch ``x`` (inference)."""
+    return _walk_sites(model, x, with_slopes=True)
 
 
 def _peak_slope(site: ActivationSite) -> float:
@@ -246,3 +257,415 @@ class GradientNormHistory(keras.callbacks.Callback):
         """The history as an array of shape (n_measurements, n_layers)."""
         names = list(self.history) if layer_names is None else list(layer_names)
         return np.array([self.history[name] for name in names]).T
+
+
+# --- pictures of per-layer statistics ---------------------------------------------------------
+
+HISTOGRAM_QUANTITIES = ("a", "z", "slope")
+
+
+def _depth_colors(n: int) -> list:
+    return [plt.get_cmap("viridis")(v) for v in np.linspace(0.0, 0.9, max(n, 1))]
+
+
+def plot_activation_histograms(
+    sites: Sequence[ActivationSite],
+    quantity: str = "a",
+    bins: int = 50,
+    value_range: tuple[float, float] | None = None,
+    ax: plt.Axes | None = None,
+    title: str | None = None,
+    log_density: bool = False,
+) -> plt.Figure:
+    """Normalized histograms of every layer's activations, overlaid and colored by depth.
+
+    In the spirit of Glorot & Bengio (2010, fig. 6): one outline per layer, dark for the
+    first layer and light for the last, so a drift with depth is visible at a glance.
+    ``quantity`` is ``'a'`` (outputs f(z)), ``'z'`` (pre-activations) or ``'slope'`` (f'(z)).
+    """
+    if quantity not in HISTOGRAM_QUANTITIES:
+        raise ValueError(
+            f"Unknown quantity {quantity!r}; choose one of "
+            f"{', '.join(repr(q) for q in HISTOGRAM_QUANTITIES)}."
+        )
+    if not sites:
+        raise ValueError("sites is empty: pass what activation_sites(model, x) returns.")
+    values = [np.asarray(getattr(site, quantity)).ravel() for site in sites]
+    if any(v.size == 0 for v in values):
+        raise ValueError(f"some sites hold no {quantity!r} values (were slopes recorded?).")
+    if value_range is None:
+        low = min(float(np.percentile(v, 0.5)) for v in values)
+        high = max(float(np.percentile(v, 99.5)) for v in values)
+        value_range = (low, high) if high > low else (low - 1.0, low + 1.0)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.0, 3.2))
+    fig = ax.figure
+    edges = np.linspace(*value_range, bins + 1)
+    for site, v, color in zip(sites, values, _depth_colors(len(sites)), strict=True):
+        density, _ = np.histogram(np.clip(v, *value_range), bins=edges, density=True)
+        ax.stairs(density, edges, color=color, lw=1.4, label=site.name)
+    labels = {"a": "activation f(z)", "z": "pre-activation z", "slope": "slope f′(z)"}
+    ax.set_xlabel(labels[quantity])
+    ax.set_ylabel("density")
+    if log_density:
+        ax.set_yscale("log")
+    if len(sites) <= 8:
+        ax.legend(fontsize=8)
+    else:  # a long legend hides the plot: name the first and the last layer only
+        ax.legend([ax.patches[0], ax.patches[-1]], [sites[0].name, sites[-1].name], fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _as_norm_series(values: Mapping[str, float] | Sequence[float] | np.ndarray) -> np.ndarray:
+    if isinstance(values, Mapping):
+        return np.array(list(values.values()), dtype=float)
+    return np.asarray(values, dtype=float)
+
+
+def plot_gradient_norms_vs_depth(
+    series: Mapping[str, Mapping[str, float] | Sequence[float] | np.ndarray],
+    ax: plt.Axes | None = None,
+    title: str | None = None,
+    xlabel: str = "layer (1 = closest to the input)",
+) -> plt.Figure:
+    """‖∂L/∂W‖ of each layer against its depth, on a log scale, one line per labelled net.
+
+    ``series`` maps a label ("N(0,1)", "Glorot", …) to what ``gradient_norms_per_layer``
+    returns, or to a plain sequence of norms, first layer first.
+    """
+    if not series:
+        raise ValueError("series is empty: give {label: gradient norms per layer}.")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.0, 3.2))
+    fig = ax.figure
+    for label, values in series.items():
+        norms = _as_norm_series(values)
+        if norms.ndim != 1 or norms.size == 0:
+            raise ValueError(f"series {label!r} must be a non-empty 1-D list of norms.")
+        ax.plot(np.arange(1, norms.size + 1), norms, "o-", ms=3, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("‖∂L/∂W‖")
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+# --- per-layer histograms over training: the "colorful dimension" ------------------------------
+
+
+class ActivationHistogramHistory(keras.callbacks.Callback):
+    """Record, per activation site, a histogram of its outputs on a probe batch during training.
+
+    Every ``every_n_batches`` steps (and once before training), the probe batch is pushed
+    through the model; for each site the histogram counts over ``bins`` fixed bins of
+    ``value_range`` are appended to ``self.histograms[name]``, with the step in ``self.steps``.
+    Values outside the range fall into the edge bins (a pile-up there *is* saturation).
+    ``value_range=None`` fixes the range at the first measurement (0.5 % and 99.5 %
+    percentiles over all sites). ``self.statistics[name]`` keeps mean, std and the share of
+    outputs within ``near_zero`` of 0 at each measurement.
+    """
+
+    def __init__(
+        self,
+        x_probe: np.ndarray,
+        every_n_batches: int = 20,
+        bins: int = 40,
+        value_range: tuple[float, float] | None = None,
+        near_zero: float = 1e-3,
+    ) -> None:
+        super().__init__()
+        if not isinstance(every_n_batches, int) or every_n_batches < 1:
+            raise ValueError(
+                f"every_n_batches must be a whole number ≥ 1, got {every_n_batches!r}."
+            )
+        if not isinstance(bins, int) or bins < 2:
+            raise ValueError(f"bins must be a whole number ≥ 2, got {bins!r}.")
+        if value_range is not None and not value_range[0] < value_range[1]:
+            raise ValueError(f"value_range must be (low, high) with low < high, got {value_range}.")
+        self.x_probe = x_probe
+        self.every_n_batches = every_n_batches
+        self.bins = bins
+        self.value_range = value_range
+        self.near_zero = near_zero
+        self.histograms: dict[str, list[np.ndarray]] = {}
+        self.statistics: dict[str, dict[str, list[float]]] = {}
+        self.steps: list[int] = []
+        self._step = 0
+
+    @property
+    def edges(self) -> np.ndarray:
+        """The bin edges (fixed at the first measurement)."""
+        if self.value_range is None:
+            raise ValueError("no measurement yet: the range is fixed at the first one.")
+        return np.linspace(*self.value_range, self.bins + 1)
+
+    def on_train_begin(self, logs=None) -> None:
+        self._measure()
+
+    def on_train_batch_end(self, batch, logs=None) -> None:
+        self._step += 1
+        if self._step % self.every_n_batches == 0:
+            self._measure()
+
+    def _measure(self) -> None:
+        sites = _walk_sites(self.model, self.x_probe, with_slopes=False)
+        sites = [s for s in sites if s.name != "output"]
+        if self.value_range is None:
+            low = min(float(np.percentile(s.a, 0.5)) for s in sites)
+            high = max(float(np.percentile(s.a, 99.5)) for s in sites)
+            self.value_range = (low, high) if high > low else (low - 1.0, low + 1.0)
+        edges = self.edges
+        self.steps.append(self._step)
+        for site in sites:
+            a = site.a.ravel()
+            counts, _ = np.histogram(np.clip(a, edges[0], edges[-1]), bins=edges)
+            self.histograms.setdefault(site.name, []).append(counts)
+            stats = self.statistics.setdefault(site.name, {"mean": [], "std": [], "near_zero": []})
+            stats["mean"].append(float(a.mean()))
+            stats["std"].append(float(a.std()))
+            stats["near_zero"].append(float(np.mean(np.abs(a) <= self.near_zero)))
+
+    def as_image(self, name: str) -> np.ndarray:
+        """Counts of one site as an array (n_bins, n_measurements): value bins up, time right."""
+        if name not in self.histograms:
+            raise ValueError(f"Unknown site {name!r}; choose one of {list(self.histograms)}.")
+        return np.array(self.histograms[name]).T
+
+
+def plot_colorful_dimension(
+    history: ActivationHistogramHistory,
+    layers: Sequence[str] | None = None,
+    axes: Sequence[plt.Axes] | None = None,
+    title: str | None = None,
+) -> plt.Figure:
+    """One panel per layer: training step → x, activation value → y, log(1 + count) → color.
+
+    A layer whose outputs collapse to one value shows a single bright band; a healthy
+    layer shows a broad smooth glow. (The picture fastai calls the "colorful dimension".)
+    """
+    names = list(history.histograms) if layers is None else list(layers)
+    unknown = [n for n in names if n not in history.histograms]
+    if unknown or not names:
+        raise ValueError(
+            f"no histograms for {unknown or names}; recorded: {list(history.histograms)}."
+        )
+    if axes is None:
+        n_cols = min(len(names), 4)
+        n_rows = int(np.ceil(len(names) / n_cols))
+        fig, grid = plt.subplots(
+            n_rows, n_cols, figsize=(2.3 * n_cols, 2.0 * n_rows), squeeze=False, sharey=True
+        )
+        axes = list(grid.flat)
+        for ax in axes[len(names) :]:
+            ax.axis("off")
+    fig = axes[0].figure
+    low, high = history.value_range
+    steps = history.steps
+    extent = (steps[0], steps[-1] if len(steps) > 1 else steps[0] + 1, low, high)
+    for ax, name in zip(axes, names, strict=False):
+        ax.imshow(
+            np.log1p(history.as_image(name)),
+            origin="lower",
+            aspect="auto",
+            extent=extent,
+            cmap="viridis",
+            interpolation="nearest",
+        )
+        ax.set_title(name, fontsize=9)
+        ax.grid(False)
+        ax.set_xlabel("step", fontsize=8)
+    axes[0].set_ylabel("activation")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_statistics_over_training(
+    history: ActivationHistogramHistory,
+    statistic: str = "std",
+    ax: plt.Axes | None = None,
+    title: str | None = None,
+) -> plt.Figure:
+    """One line per layer: how its mean, std or near-zero share moved during training."""
+    allowed = ("mean", "std", "near_zero")
+    if statistic not in allowed:
+        raise ValueError(
+            f"Unknown statistic {statistic!r}; choose one of {', '.join(repr(a) for a in allowed)}."
+        )
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.0, 3.2))
+    fig = ax.figure
+    names = list(history.statistics)
+    for name, color in zip(names, _depth_colors(len(names)), strict=True):
+        ax.plot(history.steps, history.statistics[name][statistic], color=color, label=name)
+    ax.set_xlabel("training step")
+    ax.set_ylabel(
+        {"mean": "mean activation", "std": "std of activations"}.get(
+            statistic, f"share within {history.near_zero:g} of 0"
+        )
+    )
+    if len(names) <= 8:
+        ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+# --- a deep net in NumPy: signals and gradients layer by layer, in milliseconds -----------------
+
+INIT_MODES = ("fan_in", "fan_out", "fan_avg")
+DISTRIBUTIONS = ("normal", "uniform")
+# (scale, mode) of VarianceScaling: σ² = scale / fan.
+INIT_SCHEMES: dict[str, tuple[float, str]] = {
+    "lecun": (1.0, "fan_in"),
+    "glorot": (1.0, "fan_avg"),
+    "he": (2.0, "fan_in"),
+}
+
+
+def variance_scaling_std(
+    fan_in: int, fan_out: int, scale: float = 1.0, mode: str = "fan_in"
+) -> float:
+    """σ = √(scale / fan), fan = fan_in, fan_out or (fan_in + fan_out) / 2 (as VarianceScaling)."""
+    if mode not in INIT_MODES:
+        raise ValueError(
+            f"Unknown mode {mode!r}; choose one of {', '.join(map(repr, INIT_MODES))}."
+        )
+    if scale <= 0:
+        raise ValueError(f"scale must be > 0, got {scale!r}.")
+    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+    return float(np.sqrt(scale / fan))
+
+
+def draw_weights(
+    fan_in: int,
+    fan_out: int,
+    std: float,
+    distribution: str = "normal",
+    rng: np.random.Generator | None = None,
+) -> np.ndarray:
+    """A float32 (fan_in, fan_out) matrix of mean 0 and std σ: N(0, σ²), or U(−r, r), r = √3·σ."""
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(
+            f"Unknown distribution {distribution!r}; choose one of "
+            f"{', '.join(map(repr, DISTRIBUTIONS))}."
+        )
+    rng = rng or np.random.default_rng()
+    if distribution == "normal":
+        w = rng.standard_normal((fan_in, fan_out), dtype=np.float32) * np.float32(std)
+    else:
+        r = np.float32(np.sqrt(3.0) * std)
+        w = rng.uniform(-r, r, size=(fan_in, fan_out)).astype(np.float32)
+    return w
+
+
+def _layer_std(init: str | float | tuple[float, str], fan_in: int, fan_out: int) -> float:
+    if isinstance(init, str):
+        if init not in INIT_SCHEMES:
+            raise ValueError(
+                f"Unknown init {init!r}; choose one of {', '.join(map(repr, INIT_SCHEMES))}, "
+                "a standard deviation, or a (scale, mode) pair."
+            )
+        return variance_scaling_std(fan_in, fan_out, *INIT_SCHEMES[init])
+    if isinstance(init, tuple):
+        return variance_scaling_std(fan_in, fan_out, *init)
+    if not init > 0:
+        raise ValueError(f"a weight std must be > 0, got {init!r}.")
+    return float(init)
+
+
+@dataclass(frozen=True)
+class DeepSignals:
+    """What a NumPy MLP did on one batch: per hidden layer statistics and gradient norms."""
+
+    means: np.ndarray  # mean of the outputs a_l, per hidden layer
+    stds: np.ndarray  # std of a_l
+    fraction_saturated: np.ndarray  # share of entries with f'(z) < 10 % of the peak slope
+    delta_stds: np.ndarray  # std of ∂L/∂z_l: the backward signal
+    gradient_norms: np.ndarray  # ‖∂L/∂W_l‖, first layer first (the output layer last, if any)
+    sites: list[ActivationSite]  # z, a, f'(z) per hidden layer (empty if keep_sites=False)
+    weights: list[np.ndarray]  # the kernels drawn, first layer first (output layer last, if any)
+
+
+def numpy_mlp_signals(
+    x: np.ndarray,
+    depth: int,
+    width: int = 100,
+    activation: str = "tanh",
+    init: str | float | tuple[float, str] = "glorot",
+    distribution: str = "normal",
+    y: np.ndarray | None = None,
+    n_outputs: int = 10,
+    alpha: float | None = None,
+    seed: int = 0,
+    keep_sites: bool = True,
+) -> DeepSignals:
+    """Forward and backward pass of a fresh dense net (zero biases) in NumPy, layer by layer.
+
+    ``init`` is a scheme (``'lecun'``, ``'glorot'``, ``'he'``), one std for every hidden layer
+    (the naive N(0, σ²)), or a VarianceScaling ``(scale, mode)`` pair. With labels ``y``
+    the net ends in a Glorot softmax layer of ``n_outputs`` and the loss is the mean cross
+    entropy; without, the backward pass starts from ∂L/∂a_L ~ N(0, 1) (a random linear loss).
+    """
+    from helpers import activations  # local: activations does not need diagnostics
+
+    if not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"depth must be a whole number ≥ 1, got {depth!r}.")
+    f, f_prime = activations.get(activation, alpha)
+    grid = np.linspace(-10, 10, 2001, dtype=np.float32)
+    peak = float(np.max(np.abs(f_prime(grid))))
+    rng = np.random.default_rng(seed)
+    h = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
+    inputs, zs, slopes, outs, weights = [], [], [], [], []
+    for _ in range(depth):
+        fan_in = h.shape[1]
+        w = draw_weights(fan_in, width, _layer_std(init, fan_in, width), distribution, rng)
+        inputs.append(h)
+        z = h @ w
+        h = f(z)
+        weights.append(w)
+        zs.append(z)
+        slopes.append(f_prime(z))
+        outs.append(h)
+    norms = []
+    if y is not None:
+        w_out = draw_weights(
+            width, n_outputs, variance_scaling_std(width, n_outputs, 1.0, "fan_avg"), "normal", rng
+        )
+        logits = h @ w_out
+        logits = logits - logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(len(p)), np.asarray(y)] -= 1.0
+        upstream = p / len(p)  # ∂L/∂logits
+        output_norm = float(np.linalg.norm(h.T @ upstream))
+        weights.append(w_out)
+        grad_a = upstream @ w_out.T
+    else:
+        output_norm = None
+        grad_a = rng.standard_normal(h.shape, dtype=np.float32)
+    delta_stds = np.empty(depth)
+    for layer in range(depth - 1, -1, -1):
+        delta = grad_a * slopes[layer]
+        delta_stds[layer] = delta.std()
+        norms.append(float(np.linalg.norm(inputs[layer].T @ delta)))
+        grad_a = delta @ weights[layer].T
+    gradient_norms = np.array(norms[::-1] + ([output_norm] if output_norm is not None else []))
+    with np.errstate(over="ignore", invalid="ignore"):
+        means = np.array([a.mean(dtype=np.float64) for a in outs])
+        stds = np.array([a.std(dtype=np.float64) for a in outs])
+    saturated = np.array([np.mean(np.abs(s) < SATURATION_SLOPE_SHARE * peak) for s in slopes])
+    sites = (
+        [
+            ActivationSite(f"layer_{i + 1}", z, a, s)
+            for i, (z, a, s) in enumerate(zip(zs, outs, slopes, strict=True))
+        ]
+        if keep_sites
+        else []
+    )
+    return DeepSignals(means, stds, saturated, delta_stds, gradient_norms, sites, weights)
