@@ -14,6 +14,7 @@ layer fewer per hidden block. ``build_mlp(batch_norm="before")`` makes exactly t
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 import keras
 import numpy as np
@@ -135,15 +136,18 @@ def fold_batch_norm(model: keras.Sequential) -> keras.Sequential:
     return folded
 
 
-def inference_seconds(
-    model: keras.Model, x: np.ndarray, repeats: int = 20, batch_size: int = 1024
-) -> float:
-    """Best-of-``repeats`` wall time of one inference pass over ``x`` (seconds).
+def compare_inference_seconds(
+    models: Mapping[str, keras.Model], x: np.ndarray, repeats: int = 20, batch_size: int = 1024
+) -> dict[str, float]:
+    """Best-of-``repeats`` wall time (seconds) of one inference pass over ``x``, per model.
 
-    Fair timing: one untimed warm-up pass first (tracing and compilation), then the
-    same compiled function for every pass, and the minimum over repeats (the run least
-    disturbed by other processes).
+    Fair timing: every model is warmed up first (tracing happens outside the clock), all
+    run the same compiled ``predict_on_batch`` on the same batches, their passes are
+    interleaved (a burst of load from other processes hits all of them alike), and the
+    minimum over repeats is kept (the pass least disturbed).
     """
+    if not models:
+        raise ValueError("models is empty: give at least one {name: model}.")
     if not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a whole number ≥ 1, got {repeats!r}.")
     if not isinstance(batch_size, int) or batch_size < 1:
@@ -151,16 +155,29 @@ def inference_seconds(
     batches = [x[start : start + batch_size] for start in range(0, len(x), batch_size)]
     if not batches:
         raise ValueError("x is empty: give at least one example to time.")
-    for batch in batches[:2]:
-        model.predict_on_batch(batch)  # warm-up: trace the graph for full and last batch
-    model.predict_on_batch(batches[-1])
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for batch in batches:
+    for model in models.values():
+        for batch in {len(b): b for b in batches}.values():  # one trace per batch shape
             model.predict_on_batch(batch)
-        best = min(best, time.perf_counter() - start)
+    best = dict.fromkeys(models, float("inf"))
+    for _ in range(repeats):
+        for name, model in models.items():
+            start = time.perf_counter()
+            for batch in batches:
+                model.predict_on_batch(batch)
+            best[name] = min(best[name], time.perf_counter() - start)
     return best
 
 
-__all__ = ["fold_batch_norm", "folded_dense_weights", "inference_seconds"]
+def inference_seconds(
+    model: keras.Model, x: np.ndarray, repeats: int = 20, batch_size: int = 1024
+) -> float:
+    """Best-of-``repeats`` wall time of one inference pass over ``x`` (see compare_…)."""
+    return compare_inference_seconds({"model": model}, x, repeats, batch_size)["model"]
+
+
+__all__ = [
+    "compare_inference_seconds",
+    "fold_batch_norm",
+    "folded_dense_weights",
+    "inference_seconds",
+]

@@ -147,3 +147,12 @@ def test_inference_seconds_is_positive_and_checks_arguments(fashion):
         folding.inference_seconds(model, fashion.x_valid, repeats=0)
     with pytest.raises(ValueError, match="empty"):
         folding.inference_seconds(model, fashion.x_valid[:0])
+
+
+def test_compare_inference_seconds_times_every_model(fashion):
+    small = models.build_mlp(n_hidden=1, n_neurons=8)
+    large = models.build_mlp(n_hidden=3, n_neurons=256)
+    times = folding.compare_inference_seconds({"small": small, "large": large}, fashion.x_valid)
+    assert set(times) == {"small", "large"} and all(t > 0 for t in times.values())
+    with pytest.raises(ValueError, match="models is empty"):
+        folding.compare_inference_seconds({}, fashion.x_valid)
