@@ -451,14 +451,43 @@ class StopOnDivergence(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class BatchLossRecorder(keras.callbacks.Callback):
+    """Record each batch's own loss, recovered from Keras's running mean of the epoch.
+
+    After batch k the log holds the mean over the n_k samples seen so far, so the batch's
+    loss is (n_k·mean_k − n_(k−1)·mean_(k−1)) / (n_k − n_(k−1)).
+    """
+
+    def __init__(self, batch_size: int, n_samples: int):
+        super().__init__()
+        self.batch_size = batch_size
+        self.n_samples = n_samples
+        self.losses: list[float] = []
+        self._seen = 0
+        self._total = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._seen, self._total = 0, 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        size = min(self.batch_size, self.n_samples - self._seen)
+        self._seen += size
+        total = float(logs["loss"]) * self._seen
+        self.losses.append((total - self._total) / size)
+        self._total = total
+
+
 @dataclass
 class TrainingRun:
-    """A short run: per-epoch losses and accuracies, and whether training diverged."""
+    """A short run: per-batch and per-epoch numbers, and whether training diverged."""
 
     learning_rate: float
     history: dict[str, list[float]]
+    batch_losses: list[float]
     diverged: bool
     seconds: float
+    epochs: int
+    steps_per_epoch: int
 
     @property
     def final_val_accuracy(self) -> float:
@@ -498,6 +527,7 @@ def train_with_learning_rate(
         )
     models.compile_classifier(model, opt)
     divergence = StopOnDivergence()
+    recorder = BatchLossRecorder(batch_size, len(train[0]))
     start = time.perf_counter()
     with np.errstate(all="ignore"):
         history = model.fit(
@@ -505,16 +535,25 @@ def train_with_learning_rate(
             validation_data=valid,
             epochs=epochs,
             batch_size=batch_size,
-            callbacks=[keras.callbacks.TerminateOnNaN(), divergence],
+            callbacks=[keras.callbacks.TerminateOnNaN(), divergence, recorder],
             verbose=0,
         )
     seconds = time.perf_counter() - start
     losses = history.history.get("loss", [])
     diverged = divergence.diverged or not all(math.isfinite(v) for v in losses)
-    return TrainingRun(learning_rate, dict(history.history), diverged, seconds)
+    return TrainingRun(
+        learning_rate=float(learning_rate),
+        history=dict(history.history),
+        batch_losses=recorder.losses,
+        diverged=diverged,
+        seconds=seconds,
+        epochs=epochs,
+        steps_per_epoch=math.ceil(len(train[0]) / batch_size),
+    )
 
 
 __all__ = [
+    "BatchLossRecorder",
     "LearningRateFinder",
     "LearningRateFinderResult",
     "OneCycleScheduler",

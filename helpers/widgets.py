@@ -133,3 +133,427 @@ __all__ = [
     "log_slider",
     "show_figure",
 ]
+
+
+# --- 07 faster optimizers -------------------------------------------------------------------
+
+TRAJECTORY_OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+OPTIMIZER_COLORS = {
+    "sgd": "tab:gray",
+    "momentum": "tab:blue",
+    "nesterov": "tab:cyan",
+    "adagrad": "tab:brown",
+    "rmsprop": "tab:orange",
+    "adam": "tab:red",
+    "adamax": "tab:pink",
+    "nadam": "tab:purple",
+    "adamw": "tab:green",
+}
+
+
+_SURFACE_GRIDS: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _surface_grid(surface: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A 2-D surface on a grid, with log-spaced contour levels (computed once per surface)."""
+    from helpers import optimizers2d
+
+    if surface in _SURFACE_GRIDS:
+        return _SURFACE_GRIDS[surface]
+    s = optimizers2d.get_surface(surface)
+    x, y = np.meshgrid(np.linspace(*s.xlim, 120), np.linspace(*s.ylim, 100))
+    z = s.loss(x, y)
+    floor = s(np.array(s.minimum))
+    levels = floor + np.geomspace(1e-2, max(z.max() - floor, 1.0), 12)
+    _SURFACE_GRIDS[surface] = x, y, z, levels
+    return _SURFACE_GRIDS[surface]
+
+
+def draw_loss_surface(surface: str, ax: plt.Axes) -> None:
+    """Contours of a 2-D loss surface, its start (○) and its minimum (★)."""
+    from helpers import optimizers2d
+
+    s = optimizers2d.get_surface(surface)
+    x, y, z, levels = _surface_grid(surface)
+    ax.contour(x, y, z, levels=levels, colors="0.75", linewidths=0.7)
+    ax.plot(*s.start, "o", color="black", ms=5, mfc="white")
+    minima = [s.minimum, (s.minimum[0], -s.minimum[1])] if surface == "saddle" else [s.minimum]
+    for point in minima:
+        ax.plot(*point, "*", color="black", ms=10)
+    ax.set_xlim(*s.xlim)
+    ax.set_ylim(*s.ylim)
+    ax.set_xticks(np.arange(np.ceil(s.xlim[0]), s.xlim[1] + 1e-9, 1 if np.ptp(s.xlim) < 5 else 2))
+    ax.set_yticks(np.arange(np.ceil(s.ylim[0]), s.ylim[1] + 1e-9, 1))
+    ax.set_xlabel("w₁")
+    ax.set_ylabel("w₂")
+
+
+def _loss_gap(trajectory: Any) -> np.ndarray:
+    from helpers import optimizers2d
+
+    s = optimizers2d.get_surface(trajectory.surface)
+    return trajectory.losses - s(np.array(s.minimum))
+
+
+def draw_optimizer_trajectories(
+    surface: str = "bowl",
+    learning_rate: float = 10**-1.5,
+    momentum: float = 0.9,
+    optimizers: Sequence[str] = TRAJECTORY_OPTIMIZERS,
+    n_steps: int = 150,
+    axes: Sequence[plt.Axes] | None = None,
+) -> tuple[plt.Figure, str]:
+    """Paths of several optimizers on a surface (left) and their loss per step (right).
+
+    ``momentum`` is β of momentum and Nesterov, and β₁ of the Adam family; every
+    other hyperparameter keeps its Keras default.
+    """
+    from helpers import models, optimizers2d
+
+    optimizers2d.get_surface(surface)
+    for name in optimizers:
+        models.check_choice("optimizer", name, optimizers2d.OPTIMIZERS)
+    if axes is None:
+        # A fixed layout and plain-text ticks: tight_layout and log-axis mathtext labels would
+        # triple the time a redraw takes.
+        fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(8.4, 3.2), width_ratios=(1.25, 1))
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.22)
+    else:
+        ax_path, ax_loss = axes
+        fig = ax_path.figure
+    draw_loss_surface(surface, ax_path)
+    summary = []
+    for name in optimizers:
+        beta = {"momentum": momentum} if name in ("momentum", "nesterov") else {}
+        if name in ("adam", "adamax", "nadam", "adamw"):
+            beta = {"beta_1": min(momentum, 0.999)}
+        trajectory = optimizers2d.run_optimizer(name, surface, learning_rate, n_steps, **beta)
+        color = OPTIMIZER_COLORS[name]
+        ax_path.plot(*trajectory.points.T, "-", color=color, lw=1.3, label=trajectory.label)
+        gap = _loss_gap(trajectory)
+        ax_loss.plot(np.log10(np.maximum(gap, 1e-12)), color=color, lw=1.3)
+        final = gap[-1]
+        summary.append(
+            f"{trajectory.label} {'diverged' if trajectory.diverged else f'{final:.1e}'}"
+        )
+    ax_path.legend(fontsize=7, loc="lower right" if surface != "ravine" else "upper right")
+    ax_path.set_title(f"{surface}: lr {learning_rate:.3g}, β {momentum:.2f}", fontsize=9)
+    ax_loss.set_ylim(-8, 3)
+    ax_loss.set_yticks([-8, -4, 0])
+    ax_loss.set_xticks(np.linspace(0, n_steps, 4).round())
+    ax_loss.set_xlabel("step")
+    ax_loss.set_ylabel("log₁₀(loss − minimum)")
+    text = (
+        f"learning rate = {learning_rate:.3g} · momentum β = {momentum:.2f} · surface = {surface}"
+        f" · loss above the minimum after {n_steps} steps: " + ", ".join(summary)
+    )
+    return fig, text
+
+
+def explore_optimizer_trajectories(
+    surface: str = "bowl",
+    learning_rate: float = 10**-1.5,
+    momentum: float = 0.9,
+    optimizers: Sequence[str] = TRAJECTORY_OPTIMIZERS,
+    n_steps: int = 150,
+) -> widgets.VBox:
+    """Learning-rate and momentum sliders over the paths of several optimizers (NumPy only)."""
+    from helpers import optimizers2d
+
+    optimizers2d.get_surface(surface)
+    controls = {
+        "learning_rate": log_slider(
+            "learning rate", learning_rate, 1e-3, 1.0, readout_format=".3g"
+        ),
+        "momentum": float_slider("momentum β", momentum, 0.0, 0.99, 0.01),
+        "surface": widgets.Dropdown(
+            options=list(optimizers2d.SURFACES), value=surface, description="surface"
+        ),
+    }
+    return interactive_figure(
+        lambda learning_rate, momentum, surface: draw_optimizer_trajectories(
+            surface, learning_rate, momentum, optimizers, n_steps
+        ),
+        controls,
+        caption="β is the momentum of momentum and Nesterov and β₁ of Adam. "
+        "Watch SGD crawl along the bowl's flat direction, and what too much β does.",
+    )
+
+
+def draw_momentum_phase(
+    max_steps: int = 400,
+    tolerance: float = 1e-3,
+    marker: tuple[float, float] | None = None,
+    ax: plt.Axes | None = None,
+) -> plt.Figure:
+    """Steps momentum needs to reach the bowl's minimum, over (learning rate, β)."""
+    from matplotlib.colors import LogNorm
+
+    from helpers import optimizers2d
+
+    learning_rates = np.geomspace(1e-3, 0.3, 70)
+    betas = np.linspace(0.0, 0.99, 67)
+    lr_grid, beta_grid = np.meshgrid(learning_rates, betas)
+    steps = optimizers2d.steps_to_converge(
+        lr_grid, beta_grid, tolerance=tolerance, max_steps=max_steps
+    )
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.4, 3.6))
+    else:
+        fig = ax.figure
+    mesh = ax.pcolormesh(
+        learning_rates,
+        betas,
+        steps,
+        cmap="viridis_r",
+        shading="nearest",
+        norm=LogNorm(vmin=max(1, steps.min()), vmax=max_steps),
+    )
+    fig.colorbar(mesh, ax=ax, label=f"steps to |w| < {tolerance:g} ({max_steps} = never)")
+    small, large = optimizers2d.BOWL_CURVATURES
+    best_lr = 4 / (np.sqrt(small) + np.sqrt(large)) ** 2
+    best_beta = ((np.sqrt(large / small) - 1) / (np.sqrt(large / small) + 1)) ** 2
+    ax.plot(best_lr, best_beta, "*", color="white", mec="black", ms=12, label="theory's best")
+    if marker is not None:
+        ax.plot(*marker, "o", color="tab:red", mec="white", ms=7, label="your setting")
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate η")
+    ax.set_ylabel("momentum β")
+    ax.set_title("momentum on the bowl: steps to converge", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+__all__ += [
+    "draw_loss_surface",
+    "draw_momentum_phase",
+    "draw_optimizer_trajectories",
+    "explore_optimizer_trajectories",
+]
+
+
+# --- 08 learning-rate schedules -------------------------------------------------------------
+
+SCHEDULE_COLORS = {
+    "power": "tab:blue",
+    "exponential": "tab:orange",
+    "piecewise": "tab:green",
+    "1cycle": "tab:red",
+}
+
+
+def schedule_curves(
+    initial_learning_rate: float,
+    decay_steps: int,
+    power: float,
+    decay_rate: float,
+    total_steps: int,
+) -> dict[str, np.ndarray]:
+    """The learning rate at every step under each schedule of notebook 08, with shared knobs.
+
+    Power: η₀/(1 + t/s)^c. Exponential: η₀·r^(t/s). Piecewise: η₀, then η₀·r after s
+    steps, η₀·r² after 2s. 1cycle: up to η₀ and down again over ``total_steps``.
+    """
+    from helpers import schedules
+
+    steps = np.arange(total_steps)
+    return {
+        "power": schedules.schedule_values(
+            schedules.power_schedule(initial_learning_rate, decay_steps, power), steps
+        ),
+        "exponential": schedules.schedule_values(
+            schedules.exponential_schedule(initial_learning_rate, decay_steps, decay_rate), steps
+        ),
+        "piecewise": schedules.schedule_values(
+            schedules.piecewise_constant_schedule(
+                [decay_steps, 2 * decay_steps],
+                [
+                    initial_learning_rate,
+                    initial_learning_rate * decay_rate,
+                    initial_learning_rate * decay_rate**2,
+                ],
+            ),
+            steps,
+        ),
+        "1cycle": schedules.one_cycle_learning_rate(steps, initial_learning_rate, total_steps),
+    }
+
+
+def draw_schedules(
+    initial_learning_rate: float = 0.1,
+    decay_steps: int = 1000,
+    power: float = 1.0,
+    decay_rate: float = 0.1,
+    total_steps: int = 4300,
+    steps_per_epoch: int = 430,
+    ax: plt.Axes | None = None,
+) -> tuple[plt.Figure, str]:
+    """Power, exponential, piecewise-constant and 1cycle schedules over a run, step by step."""
+    if not isinstance(decay_steps, (int, np.integer)) or decay_steps < 1:
+        raise ValueError(f"decay_steps must be a whole number ≥ 1, got {decay_steps!r}.")
+    curves = schedule_curves(initial_learning_rate, decay_steps, power, decay_rate, total_steps)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 3.0))
+        fig.subplots_adjust(left=0.12, right=0.97, bottom=0.16, top=0.9)
+    else:
+        fig = ax.figure
+    epochs = np.arange(total_steps) / steps_per_epoch
+    for name, values in curves.items():
+        ax.plot(epochs, values, color=SCHEDULE_COLORS[name], lw=1.6, label=name)
+    ax.axvline(decay_steps / steps_per_epoch, color="0.6", ls=":", lw=1)
+    ax.set_ylim(0, initial_learning_rate * 1.08)
+    ax.set_xlabel(f"epoch ({steps_per_epoch} steps each)")
+    ax.set_ylabel("learning rate")
+    ax.set_title(
+        f"η₀ = {initial_learning_rate:.3g}, s = {decay_steps}, c = {power:.2f}, "
+        f"r = {decay_rate:.2f}",
+        fontsize=9,
+    )
+    ax.legend(fontsize=8, loc="upper right")
+    finals = ", ".join(f"{name} {values[-1]:.1e}" for name, values in curves.items())
+    text = (
+        f"initial learning rate = {initial_learning_rate:.3g} · decay steps s = {decay_steps} · "
+        f"power c = {power:.2f} · decay rate r = {decay_rate:.2f} · "
+        f"learning rate at the last step: {finals}"
+    )
+    return fig, text
+
+
+def explore_schedules(
+    initial_learning_rate: float = 0.1,
+    decay_steps: int = 1000,
+    power: float = 1.0,
+    decay_rate: float = 0.1,
+    total_steps: int = 4300,
+    steps_per_epoch: int = 430,
+) -> widgets.VBox:
+    """Sliders for η₀, s, c and r over the four schedules (NumPy and Keras schedules only)."""
+    controls = {
+        "initial_learning_rate": log_slider(
+            "initial learning rate", initial_learning_rate, 1e-3, 1.0, readout_format=".3g"
+        ),
+        "decay_steps": widgets.IntSlider(
+            value=decay_steps,
+            min=100,
+            max=total_steps,
+            step=100,
+            description="decay steps s",
+            continuous_update=False,
+            style={"description_width": "initial"},
+        ),
+        "power": float_slider("power c", power, 0.25, 3.0, 0.25),
+        "decay_rate": float_slider("decay rate r", decay_rate, 0.01, 0.9, 0.01),
+    }
+    return interactive_figure(
+        lambda **values: draw_schedules(
+            **values, total_steps=total_steps, steps_per_epoch=steps_per_epoch
+        ),
+        controls,
+        caption="Each schedule is a function of the step. s moves the dotted line: power "
+        "halves η at t = s (for c = 1), exponential and piecewise multiply it by r there.",
+    )
+
+
+def draw_training_run(run: Any, axes: Sequence[plt.Axes] | None = None) -> tuple[plt.Figure, str]:
+    """A short run's loss per batch (left) and validation accuracy per epoch (right)."""
+    if axes is None:
+        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(7.6, 2.8))
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.88, wspace=0.25)
+    else:
+        ax_loss, ax_acc = axes
+        fig = ax_loss.figure
+    losses = np.asarray(run.batch_losses, dtype=float)
+    batches = np.arange(1, len(losses) + 1) / max(run.steps_per_epoch, 1)
+    color = "tab:red" if run.diverged else "tab:blue"
+    ax_loss.plot(batches, np.where(np.isfinite(losses), losses, np.nan), color=color, lw=0.8)
+    ax_loss.set_ylim(0, 3.5)
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("loss of each batch")
+    accuracy = run.history.get("val_accuracy", [])
+    ax_acc.plot(np.arange(1, len(accuracy) + 1), accuracy, "o-", color=color)
+    ax_acc.set_ylim(0, 1)
+    ax_acc.set_xlim(0.5, max(run.epochs, 1) + 0.5)
+    ax_acc.set_xlabel("epoch")
+    ax_acc.set_ylabel("validation accuracy")
+    title = f"learning rate {run.learning_rate:.3g}"
+    if run.diverged:
+        text = (
+            f"learning rate = {run.learning_rate:.3g} · diverged after {len(losses)} batches: "
+            f"the loss blew up, so training was stopped ({run.seconds:.1f} s)"
+        )
+        for ax in (ax_loss, ax_acc):
+            ax.text(
+                0.5,
+                0.5,
+                "diverged",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                color="tab:red",
+                fontsize=16,
+                alpha=0.8,
+            )
+        title += " — diverged"
+    else:
+        text = (
+            f"learning rate = {run.learning_rate:.3g} · validation accuracy "
+            f"{run.final_val_accuracy:.3f} after {len(accuracy)} epochs ({run.seconds:.1f} s)"
+        )
+    ax_loss.set_title(title, fontsize=9)
+    return fig, text
+
+
+def explore_learning_rate_training(
+    train: tuple[np.ndarray, np.ndarray],
+    valid: tuple[np.ndarray, np.ndarray],
+    epochs: int = 3,
+    learning_rate: float = 0.1,
+) -> widgets.VBox:
+    """A learning-rate slider and a "train" button: a few seconds of real training per click."""
+    from helpers import schedules
+
+    slider = log_slider("learning rate", learning_rate, 1e-4, 100.0, readout_format=".3g")
+    optimizer = widgets.Dropdown(
+        options=["sgd", "momentum", "adam"], value="sgd", description="optimizer"
+    )
+    button = widgets.Button(description="train", button_style="primary", icon="play")
+    output = widgets.Output()
+
+    def on_click(_: object = None) -> None:
+        button.disabled = True
+        output.clear_output(wait=True)
+        with output:
+            print(f"training {epochs} epochs on {len(train[0]):,} images…")
+        try:
+            run = schedules.train_with_learning_rate(
+                slider.value, train, valid, epochs=epochs, optimizer=optimizer.value
+            )
+            fig, text = draw_training_run(run)
+            output.clear_output(wait=True)
+            with output:
+                print(text)
+                show_figure(fig)
+        finally:
+            button.disabled = False
+
+    button.on_click(on_click)
+    return widgets.VBox(
+        [
+            widgets.HTML(
+                "<i>Pick a learning rate, press <b>train</b>: a fresh net trains for "
+                f"{epochs} epochs on {len(train[0]):,} images. Too high, and it says "
+                "<b>diverged</b>.</i>"
+            ),
+            widgets.HBox([slider, optimizer, button]),
+            output,
+        ]
+    )
+
+
+__all__ += [
+    "draw_schedules",
+    "draw_training_run",
+    "explore_learning_rate_training",
+    "explore_schedules",
+    "schedule_curves",
+]

@@ -177,3 +177,17 @@ def test_training_run_reports_divergence_instead_of_failing(fashion):
     assert not good.diverged and good.final_val_accuracy > 0.4
     with pytest.raises(ValueError, match="'sgd', 'momentum', 'adam'"):
         schedules.train_with_learning_rate(0.1, fashion.train, fashion.valid, optimizer="lion")
+
+
+def test_batch_loss_recorder_recovers_each_batch_loss_from_the_running_mean(fashion):
+    model = small_model(keras.optimizers.SGD(learning_rate=1e-12))
+    x, y = fashion.x_train[:300], fashion.y_train[:300]  # batches of 128, 128 and 44
+    expected = [model.evaluate(x[i : i + 128], y[i : i + 128], verbose=0)[0] for i in (0, 128, 256)]
+    recorder = schedules.BatchLossRecorder(128, len(x))
+    model.fit(x, y, batch_size=128, epochs=2, shuffle=False, callbacks=[recorder], verbose=0)
+    np.testing.assert_allclose(recorder.losses, expected * 2, rtol=1e-4)
+
+
+def test_training_run_records_per_batch_losses(fashion):
+    run = schedules.train_with_learning_rate(0.05, fashion.train, fashion.valid, epochs=2)
+    assert run.steps_per_epoch == 8 and len(run.batch_losses) == 16 and run.epochs == 2
