@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 
 def _is_linear(activation: object) -> bool:
@@ -141,10 +142,10 @@ def compare_inference_seconds(
 ) -> dict[str, float]:
     """Best-of-``repeats`` wall time (seconds) of one inference pass over ``x``, per model.
 
-    Fair timing: every model is warmed up first (tracing happens outside the clock), all
-    run the same compiled ``predict_on_batch`` on the same batches, their passes are
-    interleaved (a burst of load from other processes hits all of them alike), and the
-    minimum over repeats is kept (the pass least disturbed).
+    Fair timing: each model runs as one compiled graph (a ``tf.function`` traced once for any
+    batch size, outside the clock), all get the same batches already in memory as tensors,
+    their passes are interleaved (a burst of load from other processes hits all of them
+    alike), and the minimum over repeats is kept (the pass least disturbed).
     """
     if not models:
         raise ValueError("models is empty: give at least one {name: model}.")
@@ -152,18 +153,25 @@ def compare_inference_seconds(
         raise ValueError(f"repeats must be a whole number ≥ 1, got {repeats!r}.")
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number ≥ 1, got {batch_size!r}.")
-    batches = [x[start : start + batch_size] for start in range(0, len(x), batch_size)]
-    if not batches:
+    if len(x) == 0:
         raise ValueError("x is empty: give at least one example to time.")
-    for model in models.values():
-        for batch in {len(b): b for b in batches}.values():  # one trace per batch shape
-            model.predict_on_batch(batch)
+    x = np.asarray(x, dtype="float32")
+    batches = [tf.constant(x[start : start + batch_size]) for start in range(0, len(x), batch_size)]
+    signature = [tf.TensorSpec((None, *x.shape[1:]), tf.float32)]
+    forwards = {
+        name: tf.function(
+            lambda batch, model=model: model(batch, training=False), input_signature=signature
+        )
+        for name, model in models.items()
+    }
+    for forward in forwards.values():
+        forward(batches[0]).numpy()  # trace and warm up outside the clock
     best = dict.fromkeys(models, float("inf"))
     for _ in range(repeats):
-        for name, model in models.items():
+        for name, forward in forwards.items():
             start = time.perf_counter()
             for batch in batches:
-                model.predict_on_batch(batch)
+                forward(batch).numpy()  # .numpy() waits for the result
             best[name] = min(best[name], time.perf_counter() - start)
     return best
 

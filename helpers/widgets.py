@@ -557,3 +557,171 @@ __all__ += [
     "explore_schedules",
     "schedule_curves",
 ]
+
+
+# --- 04 batch normalization ---------------------------------------------------------------
+
+
+def training_widget(
+    draw: Callable[..., plt.Figure | tuple[plt.Figure, str]],
+    controls: Mapping[str, widgets.ValueWidget],
+    caption: str | None = None,
+    button_label: str = "Train",
+) -> widgets.VBox:
+    """Controls plus a button: a click runs ``draw`` (which may train a model) once.
+
+    For drawings that take seconds, a button is kinder than redrawing on every slider move.
+    """
+    button = widgets.Button(description=button_label, button_style="primary")
+    output = widgets.Output()
+
+    def on_click(_: widgets.Button) -> None:
+        output.clear_output(wait=True)
+        with output:
+            result = draw(**{name: control.value for name, control in controls.items()})
+            fig, text = result if isinstance(result, tuple) else (result, None)
+            if text:
+                print(text)
+            show_figure(fig)
+
+    button.on_click(on_click)
+    header = [widgets.HTML(f"<i>{caption}</i>")] if caption else []
+    return widgets.VBox([*header, widgets.HBox([*controls.values(), button]), output])
+
+
+def moving_average(values: np.ndarray, momentum: float, start: float = 0.0) -> np.ndarray:
+    """BN's running estimate after each batch: estimate ← m·estimate + (1 − m)·value."""
+    if not 0.0 <= momentum < 1.0:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}.")
+    estimates = np.empty(len(values))
+    estimate = float(start)
+    for step, value in enumerate(np.asarray(values, dtype=float)):
+        estimate = momentum * estimate + (1.0 - momentum) * value
+        estimates[step] = estimate
+    return estimates
+
+
+def draw_bn_momentum(
+    batch_values: np.ndarray,
+    momentum: float,
+    target: float,
+    start: float = 0.0,
+    steps_per_epoch: int | None = None,
+    axes: plt.Axes | None = None,
+) -> tuple[plt.Figure, str]:
+    """One unit's batch means and the moving average BN keeps of them, for one momentum."""
+    estimates = moving_average(batch_values, momentum, start)
+    steps = np.arange(1, len(batch_values) + 1)
+    own_figure = axes is None
+    if axes is None:
+        fig, axes = plt.subplots(figsize=(5.6, 2.8))
+    fig = axes.figure
+    axes.plot(steps, batch_values, color="0.75", lw=0.8, label="batch mean μ_B")
+    axes.plot(steps, estimates, color="tab:blue", lw=2, label="moving mean")
+    axes.axhline(target, color="tab:red", ls="--", lw=1, label="mean over all data")
+    if steps_per_epoch:
+        for boundary in range(steps_per_epoch, len(steps), steps_per_epoch):
+            axes.axvline(boundary, color="k", ls=":", lw=0.6)
+    axes.set_title(f"momentum m = {momentum:g}")
+    axes.set_xlabel("training step")
+    axes.legend(loc="lower right", fontsize=7)
+    fade = np.log(0.01) / np.log(momentum) if momentum > 0 else 1.0
+    error = abs(estimates[-1] - target)
+    text = (
+        f"m = {momentum:g}: averages ≈ {1 / (1 - momentum):.0f} batches; the start value fades "
+        f"to 1 % after {fade:.0f} steps; after {len(steps)} steps the estimate is off by "
+        f"{error:.3f} (batch means spread ±{np.std(batch_values):.3f})"
+    )
+    if own_figure:
+        fig.subplots_adjust(left=0.12, right=0.97, bottom=0.17, top=0.9)  # tight_layout: too slow
+    return fig, text
+
+
+def explore_bn_momentum(
+    batch_values: np.ndarray, target: float, start: float = 0.0, steps_per_epoch: int | None = None
+) -> widgets.VBox:
+    """A momentum slider over BN's moving mean of one unit (NumPy only: instant redraws)."""
+    slider = float_slider("momentum m", 0.99, 0.5, 0.999, 0.001, readout_format=".3f")
+    return interactive_figure(
+        lambda momentum: draw_bn_momentum(batch_values, momentum, target, start, steps_per_epoch),
+        {"momentum": slider},
+        caption="Low m: quick but noisy. High m: smooth but slow to forget where it started.",
+    )
+
+
+def draw_bn_learning_rate(
+    train: tuple[np.ndarray, np.ndarray],
+    learning_rate: float,
+    build_model: Callable[[str | None], Any],
+    epochs: int = 1,
+    batch_size: int = 128,
+    seed: int = 42,
+    axes: plt.Axes | None = None,
+) -> tuple[plt.Figure, str]:
+    """Train a plain and a BN net at one learning rate (SGD, momentum 0.9); plot step losses.
+
+    ``build_model(batch_norm)`` must return an uncompiled classifier for ``None`` (plain)
+    and ``"before"`` (BN before each activation). The nets are compared by their training
+    loss over the last 10 steps: after a few dozen steps BN's moving averages (momentum
+    0.99) are still far from the data's statistics, so an inference-mode validation score
+    would judge the moving averages, not the learning rate.
+    """
+    import keras
+
+    from helpers import config, models
+    from helpers.loss_tracking import BatchLossHistory
+
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}.")
+    own_figure = axes is None
+    if axes is None:
+        fig, axes = plt.subplots(figsize=(5.6, 2.8))
+    fig = axes.figure
+    summary = []
+    for label, batch_norm, color in (("plain", None, "tab:blue"), ("BN", "before", "tab:orange")):
+        config.set_seed(seed)
+        model = build_model(batch_norm)
+        optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9)
+        models.compile_classifier(model, optimizer)
+        losses = BatchLossHistory(batch_size, n_samples=len(train[0]))
+        model.fit(*train, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[losses])
+        curve = losses.as_array()
+        final = float(np.mean(curve[-10:]))  # NaN if the run blew up
+        steps = np.arange(1, len(curve) + 1)
+        axes.plot(steps, curve, color=color, lw=1, label=f"{label}: final loss {final:.2f}")
+        summary.append(f"{label} net: loss over the last 10 steps {final:.3f}")
+    axes.axhline(np.log(10), color="k", ls=":", lw=0.8, label="chance (ln 10)")
+    axes.set_yscale("log")
+    axes.set_title(f"learning rate {learning_rate:g}")
+    axes.set_xlabel("training step")
+    axes.set_ylabel("batch loss")
+    axes.legend(fontsize=7)
+    if own_figure:
+        fig.tight_layout()
+    return fig, f"learning rate {learning_rate:g}: " + " · ".join(summary)
+
+
+def explore_bn_learning_rate(
+    train: tuple[np.ndarray, np.ndarray],
+    build_model: Callable[[str | None], Any],
+    epochs: int = 1,
+) -> widgets.VBox:
+    """Pick a learning rate, press Train: a plain and a BN net train side by side (~2–4 s)."""
+    slider = log_slider("learning rate", 0.05, 1e-3, 2.0, readout_format=".3f")
+    return training_widget(
+        lambda learning_rate: draw_bn_learning_rate(
+            train, learning_rate, build_model, epochs=epochs
+        ),
+        {"learning_rate": slider},
+        caption="Raise the learning rate until the plain net's loss flies off; watch the BN net.",
+    )
+
+
+__all__ += [
+    "draw_bn_learning_rate",
+    "draw_bn_momentum",
+    "explore_bn_learning_rate",
+    "explore_bn_momentum",
+    "moving_average",
+    "training_widget",
+]
