@@ -505,9 +505,14 @@ class NotebookPage:
             ".widget-label", has_text=re.compile(rf"^\s*{re.escape(description)}\s*$")
         )
         widget = self.page.locator(".widget-slider").filter(has=label).first
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
         try:
             widget.wait_for(state="attached", timeout=30_000)
-        except Exception:
+            present = True
+        except PlaywrightTimeoutError:
+            present = False
+        if not present:
             found = self.page.locator(".widget-slider .widget-label").all_inner_texts()
             pytest.fail(
                 f"{self.name}: no slider described {description!r}; sliders on the page: {found}",
@@ -552,6 +557,8 @@ def page(browser_context, lab_server, request):
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         SCREENSHOTS_DIR.mkdir(exist_ok=True)
+        with contextlib.suppress(Exception):  # show the first error output, if there is one
+            tab.locator(STDERR).first.scroll_into_view_if_needed(timeout=2_000)
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])
         try:
             tab.screenshot(path=str(SCREENSHOTS_DIR / f"{stem}.png"), full_page=True)

@@ -39,9 +39,14 @@ def move_and_check(slider, key: str, before: dict, pattern: str, where: str) -> 
     return after
 
 
+def needs(name: str):
+    """Skip (with the reason) until the notebook exists; once it does, the test runs."""
+    return pytest.mark.skipif(
+        not (NOTEBOOKS_DIR / name).exists(), reason=f"notebooks/{name} does not exist yet"
+    )
+
+
 def check_slider_redraws(notebook, name: str, description: str, pattern: str) -> None:
-    if not (NOTEBOOKS_DIR / name).exists():
-        pytest.skip(f"notebooks/{name} does not exist yet")
     notebook.open(name)
     notebook.assert_no_errors(notebook.run_all())
     slider = notebook.slider(description)
@@ -61,15 +66,18 @@ def check_slider_redraws(notebook, name: str, description: str, pattern: str) ->
     )
 
 
+ACTIVATIONS = "03_activation_functions.ipynb"
+OPTIMIZERS = "07_faster_optimizers.ipynb"
+
+
+@needs(ACTIVATIONS)
 def test_leaky_relu_alpha_slider_redraws(notebook):
-    """03: 'leaky ReLU α' slider; each redraw prints a line starting 'α = <value>'."""
-    check_slider_redraws(
-        notebook, "03_activation_functions.ipynb", "leaky ReLU α", rf"^α = ({NUMBER})"
-    )
+    """03: the 'leaky ReLU α' slider; each redraw prints a line starting 'α = <value>'."""
+    check_slider_redraws(notebook, ACTIVATIONS, "leaky ReLU α", rf"^α = ({NUMBER})")
 
 
+@needs(OPTIMIZERS)
 def test_learning_rate_slider_redraws_trajectories(notebook):
-    """07: the first 'learning rate' slider; each redraw prints 'learning rate = <value>'."""
-    check_slider_redraws(
-        notebook, "07_faster_optimizers.ipynb", "learning rate", rf"learning rate = ({NUMBER})"
-    )
+    """07: the first 'learning rate' slider; each redraw prints 'learning rate = <value>'
+    and the optimizer trajectories are drawn again."""
+    check_slider_redraws(notebook, OPTIMIZERS, "learning rate", rf"learning rate = ({NUMBER})")
