@@ -592,39 +592,15 @@ class DeepSignals:
     weights: list[np.ndarray]  # the kernels drawn, first layer first (output layer last, if any)
 
 
-def numpy_mlp_signals(
-    x: np.ndarray,
-    depth: int,
-    width: int = 100,
-    activation: str = "tanh",
-    init: str | float | tuple[float, str] = "glorot",
-    distribution: str = "normal",
-    y: np.ndarray | None = None,
-    n_outputs: int = 10,
-    alpha: float | None = None,
-    seed: int = 0,
-    keep_sites: bool = True,
-) -> DeepSignals:
-    """Forward and backward pass of a fresh dense net (zero biases) in NumPy, layer by layer.
-
-    ``init`` is a scheme (``'lecun'``, ``'glorot'``, ``'he'``), one std for every hidden layer
-    (the naive N(0, σ²)), or a VarianceScaling ``(scale, mode)`` pair. With labels ``y``
-    the net ends in a Glorot softmax layer of ``n_outputs`` and the loss is the mean cross
-    entropy; without, the backward pass starts from ∂L/∂a_L ~ N(0, 1) (a random linear loss).
-    """
-    from helpers import activations  # local: activations does not need diagnostics
-
-    if not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth must be a whole number ≥ 1, got {depth!r}.")
-    f, f_prime = activations.get(activation, alpha)
-    grid = np.linspace(-10, 10, 2001, dtype=np.float32)
-    peak = float(np.max(np.abs(f_prime(grid))))
+def _forward_backward(x, widths, f, f_prime, init, distribution, y, n_outputs, seed):
+    """The NumPy net's passes (see numpy_mlp_signals); returns its arrays as a tuple."""
+    depth = len(widths)
     rng = np.random.default_rng(seed)
     h = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
     inputs, zs, slopes, outs, weights = [], [], [], [], []
-    for _ in range(depth):
+    for fan_out in widths:
         fan_in = h.shape[1]
-        w = draw_weights(fan_in, width, _layer_std(init, fan_in, width), distribution, rng)
+        w = draw_weights(fan_in, fan_out, _layer_std(init, fan_in, fan_out), distribution, rng)
         inputs.append(h)
         z = h @ w
         h = f(z)
@@ -635,7 +611,11 @@ def numpy_mlp_signals(
     norms = []
     if y is not None:
         w_out = draw_weights(
-            width, n_outputs, variance_scaling_std(width, n_outputs, 1.0, "fan_avg"), "normal", rng
+            widths[-1],
+            n_outputs,
+            variance_scaling_std(widths[-1], n_outputs, 1.0, "fan_avg"),
+            "normal",
+            rng,
         )
         logits = h @ w_out
         logits = logits - logits.max(axis=1, keepdims=True)
@@ -656,9 +636,48 @@ def numpy_mlp_signals(
         norms.append(float(np.linalg.norm(inputs[layer].T @ delta)))
         grad_a = delta @ weights[layer].T
     gradient_norms = np.array(norms[::-1] + ([output_norm] if output_norm is not None else []))
-    with np.errstate(over="ignore", invalid="ignore"):
-        means = np.array([a.mean(dtype=np.float64) for a in outs])
-        stds = np.array([a.std(dtype=np.float64) for a in outs])
+    means = np.array([a.mean(dtype=np.float64) for a in outs])
+    stds = np.array([a.std(dtype=np.float64) for a in outs])
+    return zs, outs, slopes, weights, gradient_norms, delta_stds, means, stds
+
+
+def numpy_mlp_signals(
+    x: np.ndarray,
+    depth: int,
+    width: int | Sequence[int] = 100,
+    activation: str = "tanh",
+    init: str | float | tuple[float, str] = "glorot",
+    distribution: str = "normal",
+    y: np.ndarray | None = None,
+    n_outputs: int = 10,
+    alpha: float | None = None,
+    seed: int = 0,
+    keep_sites: bool = True,
+) -> DeepSignals:
+    """Forward and backward pass of a fresh dense net (zero biases) in NumPy, layer by layer.
+
+    ``width`` is one layer size for all ``depth`` hidden layers, or a list of ``depth`` sizes
+    (unequal sizes are where fan_in, fan_out and fan_avg differ).
+
+    ``init`` is a scheme (``'lecun'``, ``'glorot'``, ``'he'``), one std for every hidden layer
+    (the naive N(0, σ²)), or a VarianceScaling ``(scale, mode)`` pair. With labels ``y``
+    the net ends in a Glorot softmax layer of ``n_outputs`` and the loss is the mean cross
+    entropy; without, the backward pass starts from ∂L/∂a_L ~ N(0, 1) (a random linear loss).
+    """
+    from helpers import activations  # local: activations does not need diagnostics
+
+    if not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"depth must be a whole number ≥ 1, got {depth!r}.")
+    widths = [width] * depth if isinstance(width, (int, np.integer)) else list(width)
+    if len(widths) != depth or any(int(w) < 1 for w in widths):
+        raise ValueError(f"width must be a size ≥ 1 or {depth} sizes ≥ 1, got {width!r}.")
+    f, f_prime = activations.get(activation, alpha)
+    grid = np.linspace(-10, 10, 2001, dtype=np.float32)
+    peak = float(np.max(np.abs(f_prime(grid))))
+    # An exploding net overflows float32 to inf/nan on purpose: that is the lesson, not a bug.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        signals = _forward_backward(x, widths, f, f_prime, init, distribution, y, n_outputs, seed)
+    zs, outs, slopes, weights, gradient_norms, delta_stds, means, stds = signals
     saturated = np.array([np.mean(np.abs(s) < SATURATION_SLOPE_SHARE * peak) for s in slopes])
     sites = (
         [

@@ -1,3 +1,5 @@
+import warnings
+
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
@@ -265,3 +267,15 @@ def test_variance_scaling_std_and_draw_weights_check_their_arguments():
         diagnostics.variance_scaling_std(1, 1, 0.0)
     with pytest.raises(ValueError, match="'normal', 'uniform'"):
         diagnostics.draw_weights(2, 2, 1.0, "cauchy")
+
+
+def test_numpy_net_with_unequal_widths_and_a_silent_overflow():
+    x = np.random.default_rng(1).standard_normal((32, 64)).astype("float32")
+    signals = diagnostics.numpy_mlp_signals(x, depth=3, width=[50, 20, 80], init=(1.0, "fan_out"))
+    assert [w.shape for w in signals.weights] == [(64, 50), (50, 20), (20, 80)]
+    with pytest.raises(ValueError, match="3 sizes"):
+        diagnostics.numpy_mlp_signals(x, depth=3, width=[5, 5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an exploding net must not print RuntimeWarnings
+        exploded = diagnostics.numpy_mlp_signals(x, depth=60, width=64, activation="relu", init=3.0)
+    assert not np.isfinite(exploded.stds[-1])
