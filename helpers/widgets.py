@@ -236,7 +236,7 @@ def draw_optimizer_trajectories(
         summary.append(
             f"{trajectory.label} {'diverged' if trajectory.diverged else f'{final:.1e}'}"
         )
-    ax_path.legend(fontsize=7, loc="lower right" if surface != "ravine" else "upper right")
+    ax_loss.legend(*ax_path.get_legend_handles_labels(), fontsize=7, loc="upper right", ncol=2)
     ax_path.set_title(f"{surface}: lr {learning_rate:.3g}, β {momentum:.2f}", fontsize=9)
     ax_loss.set_ylim(-8, 3)
     ax_loss.set_yticks([-8, -4, 0])
@@ -301,15 +301,17 @@ def draw_momentum_phase(
         fig, ax = plt.subplots(figsize=(5.4, 3.6))
     else:
         fig = ax.figure
+    never = np.ma.masked_greater_equal(steps, max_steps)  # masked cells show the grey background
+    ax.set_facecolor("0.82")
     mesh = ax.pcolormesh(
         learning_rates,
         betas,
-        steps,
+        never,
         cmap="viridis_r",
         shading="nearest",
         norm=LogNorm(vmin=max(1, steps.min()), vmax=max_steps),
     )
-    fig.colorbar(mesh, ax=ax, label=f"steps to |w| < {tolerance:g} ({max_steps} = never)")
+    fig.colorbar(mesh, ax=ax, label=f"steps to |w| < {tolerance:g} (grey: > {max_steps})")
     small, large = optimizers2d.BOWL_CURVATURES
     best_lr = 4 / (np.sqrt(small) + np.sqrt(large)) ** 2
     best_beta = ((np.sqrt(large / small) - 1) / (np.sqrt(large / small) + 1)) ** 2
@@ -317,6 +319,7 @@ def draw_momentum_phase(
     if marker is not None:
         ax.plot(*marker, "o", color="tab:red", mec="white", ms=7, label="your setting")
     ax.set_xscale("log")
+    ax.grid(False)
     ax.set_xlabel("learning rate η")
     ax.set_ylabel("momentum β")
     ax.set_title("momentum on the bowl: steps to converge", fontsize=9)
@@ -467,6 +470,7 @@ def draw_training_run(run: Any, axes: Sequence[plt.Axes] | None = None) -> tuple
     color = "tab:red" if run.diverged else "tab:blue"
     ax_loss.plot(batches, np.where(np.isfinite(losses), losses, np.nan), color=color, lw=0.8)
     ax_loss.set_ylim(0, 3.5)
+    ax_loss.set_xlim(0, max(run.epochs, 1))
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("loss of each batch")
     accuracy = run.history.get("val_accuracy", [])
