@@ -1,0 +1,255 @@
+"""Reusing pretrained layers (notebook 06): clone, swap the head, freeze, fine-tune, compare.
+
+Notebook 06 first does each step by hand; these functions repeat them for the multi-seed
+comparisons, so every seed runs exactly the same recipe:
+
+1. ``reuse_layers`` clones a pretrained Sequential model *and its weights* (the original is
+   never touched), drops its output layer and puts a new head on top;
+2. ``train_reused`` trains the head alone with the reused layers frozen, then unfreezes
+   them and fine-tunes everything with a lower learning rate;
+3. ``train_from_scratch`` trains the same architecture from random weights;
+4. ``compare_over_seeds`` runs both on the same data subsets and seeds and returns the
+   accuracies, so the gain is reported as a mean ± standard deviation, not one lucky run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from helpers import config, models
+
+
+def clone_with_weights(model: keras.Model) -> keras.Model:
+    """A new model with the same architecture and a *copy* of the weights (nothing shared)."""
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def reuse_layers(
+    pretrained: keras.Sequential,
+    n_reused: int | None = None,
+    n_outputs: int = 1,
+    activation: str = "sigmoid",
+    name: str = "reused",
+) -> keras.Sequential:
+    """Clone ``pretrained`` with its weights, keep its first ``n_reused`` layers (default: all
+    but the output layer) and add a new Dense head with ``n_outputs`` units."""
+    if not isinstance(pretrained, keras.Sequential):
+        raise ValueError("reuse_layers needs a keras.Sequential model (build_mlp makes one).")
+    clone = clone_with_weights(pretrained)
+    available = len(clone.layers) - 1
+    n_reused = available if n_reused is None else n_reused
+    if not isinstance(n_reused, int) or not 1 <= n_reused <= available:
+        raise ValueError(
+            f"n_reused must be a whole number from 1 to {available} (the layers below the "
+            f"output layer), got {n_reused!r}."
+        )
+    head = keras.layers.Dense(n_outputs, activation=activation, name=f"{name}_output")
+    return keras.Sequential(
+        [keras.Input(shape=pretrained.input_shape[1:]), *clone.layers[:n_reused], head], name=name
+    )
+
+
+def set_reused_trainable(model: keras.Sequential, trainable: bool) -> None:
+    """Freeze (``False``) or unfreeze (``True``) every layer except the head (the last layer).
+
+    Keras reads ``trainable`` when a model is compiled: compile again after calling this.
+    """
+    for layer in model.layers[:-1]:
+        layer.trainable = trainable
+
+
+def weights_identical(before: Sequence[np.ndarray], after: Sequence[np.ndarray]) -> bool:
+    """True if two weight lists are bit-for-bit equal (same shapes, same values)."""
+    return len(before) == len(after) and all(
+        a.shape == b.shape and np.array_equal(a, b) for a, b in zip(before, after, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class TransferRecipe:
+    """How a reused model is trained: head alone first, then everything at a lower rate."""
+
+    frozen_epochs: int = 3
+    fine_tune_epochs: int = 6
+    learning_rate: float = 0.02
+    fine_tune_learning_rate: float = 0.002
+    batch_size: int = 32
+
+    @property
+    def epochs(self) -> int:
+        """Epochs in total, the budget a model from scratch gets too."""
+        return self.frozen_epochs + self.fine_tune_epochs
+
+
+DEFAULT_RECIPE = TransferRecipe()
+EVALUATION_BATCH_SIZE = 2048  # evaluation only: large batches, few calls
+
+
+def _sgd(learning_rate: float) -> keras.optimizers.Optimizer:
+    return keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9)
+
+
+def accuracy(model: keras.Model, data: tuple[np.ndarray, np.ndarray]) -> float:
+    """The model's accuracy on (x, y), evaluated in large batches."""
+    return float(model.evaluate(*data, batch_size=EVALUATION_BATCH_SIZE, verbose=0)[1])
+
+
+def train_reused(
+    model: keras.Sequential,
+    train: tuple[np.ndarray, np.ndarray],
+    valid: tuple[np.ndarray, np.ndarray],
+    recipe: TransferRecipe = DEFAULT_RECIPE,
+) -> tuple[float, float]:
+    """Train the head with the reused layers frozen, then fine-tune all at a lower rate.
+
+    Returns the validation accuracy after the frozen phase and at the end.
+    """
+    set_reused_trainable(model, False)
+    models.compile_classifier(model, _sgd(recipe.learning_rate))
+    model.fit(*train, epochs=recipe.frozen_epochs, batch_size=recipe.batch_size, verbose=0)
+    after_frozen = accuracy(model, valid)
+    if recipe.fine_tune_epochs:
+        set_reused_trainable(model, True)
+        models.compile_classifier(model, _sgd(recipe.fine_tune_learning_rate))
+        model.fit(*train, epochs=recipe.fine_tune_epochs, batch_size=recipe.batch_size, verbose=0)
+    return after_frozen, accuracy(model, valid)
+
+
+def train_from_scratch(
+    model: keras.Model,
+    train: tuple[np.ndarray, np.ndarray],
+    valid: tuple[np.ndarray, np.ndarray],
+    recipe: TransferRecipe = DEFAULT_RECIPE,
+) -> float:
+    """Train a fresh model for the recipe's total epochs; return its validation accuracy."""
+    models.compile_classifier(model, _sgd(recipe.learning_rate))
+    model.fit(*train, epochs=recipe.epochs, batch_size=recipe.batch_size, verbose=0)
+    return accuracy(model, valid)
+
+
+def sample_subset(
+    x: np.ndarray, y: np.ndarray, size: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` examples drawn without replacement (a different subset for every seed)."""
+    if not isinstance(size, (int, np.integer)) or not 1 <= size <= len(x):
+        raise ValueError(f"size must be a whole number from 1 to {len(x):,}, got {size!r}.")
+    index = np.random.default_rng(seed).choice(len(x), size=size, replace=False)
+    return x[index], y[index]
+
+
+@dataclass(frozen=True)
+class SeedComparison:
+    """Validation accuracies per seed: from scratch, reused (final) and reused after the
+    frozen phase (the new head trained on the reused features alone)."""
+
+    seeds: tuple[int, ...]
+    scratch: np.ndarray
+    reused: np.ndarray
+    reused_frozen: np.ndarray
+
+    @property
+    def gain(self) -> np.ndarray:
+        """Accuracy of the reused model minus the one from scratch, per seed."""
+        return self.reused - self.scratch
+
+    def summary(self) -> str:
+        """One line: accuracies and the gain as mean ± standard deviation over seeds."""
+        s, r, g = self.scratch, self.reused, self.gain
+        return (
+            f"{len(self.seeds)} seeds · from scratch {s.mean():.3f} ± {s.std():.3f} · "
+            f"reused {r.mean():.3f} ± {r.std():.3f} · gain {100 * g.mean():+.1f} ± "
+            f"{100 * g.std():.1f} points"
+        )
+
+
+def scratch_over_seeds(
+    build_scratch: Callable[[], keras.Model],
+    train_pool: tuple[np.ndarray, np.ndarray],
+    valid: tuple[np.ndarray, np.ndarray],
+    size: int,
+    seeds: Sequence[int],
+    recipe: TransferRecipe = DEFAULT_RECIPE,
+) -> np.ndarray:
+    """Validation accuracy of a model trained from scratch, one per seed (its own subset)."""
+    results = []
+    for seed in _check_seeds(seeds):
+        train = sample_subset(*train_pool, size=size, seed=seed)
+        config.set_seed(seed)
+        results.append(train_from_scratch(build_scratch(), train, valid, recipe))
+    return np.array(results)
+
+
+def reused_over_seeds(
+    build_reused: Callable[[], keras.Sequential],
+    train_pool: tuple[np.ndarray, np.ndarray],
+    valid: tuple[np.ndarray, np.ndarray],
+    size: int,
+    seeds: Sequence[int],
+    recipe: TransferRecipe = DEFAULT_RECIPE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validation accuracy of a reused model after the frozen phase and at the end, per seed
+    (the same subsets as ``scratch_over_seeds`` with the same seeds)."""
+    frozen, final = [], []
+    for seed in _check_seeds(seeds):
+        train = sample_subset(*train_pool, size=size, seed=seed)
+        config.set_seed(seed)
+        after_frozen, at_end = train_reused(build_reused(), train, valid, recipe)
+        frozen.append(after_frozen)
+        final.append(at_end)
+    return np.array(frozen), np.array(final)
+
+
+def _check_seeds(seeds: Sequence[int]) -> tuple[int, ...]:
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ValueError("seeds is empty: give at least one seed, e.g. range(5).")
+    return seeds
+
+
+def compare_over_seeds(
+    build_scratch: Callable[[], keras.Model],
+    build_reused: Callable[[], keras.Sequential],
+    train_pool: tuple[np.ndarray, np.ndarray],
+    valid: tuple[np.ndarray, np.ndarray],
+    size: int,
+    seeds: Sequence[int],
+    recipe: TransferRecipe = DEFAULT_RECIPE,
+    scratch: np.ndarray | None = None,
+) -> SeedComparison:
+    """For each seed: draw ``size`` training examples, train a model from scratch and a reused
+    one on them (same seed, same number of epochs in total), and record both accuracies.
+
+    Pass ``scratch`` (from an earlier call with the same seeds, size and recipe) to compare
+    another pretrained model against the same from-scratch runs without training them again.
+    """
+    seeds = _check_seeds(seeds)
+    if scratch is None:
+        scratch = scratch_over_seeds(build_scratch, train_pool, valid, size, seeds, recipe)
+    elif len(scratch) != len(seeds):
+        raise ValueError(f"scratch has {len(scratch)} accuracies for {len(seeds)} seeds.")
+    frozen, reused = reused_over_seeds(build_reused, train_pool, valid, size, seeds, recipe)
+    return SeedComparison(seeds, np.asarray(scratch), reused, frozen)
+
+
+__all__ = [
+    "DEFAULT_RECIPE",
+    "SeedComparison",
+    "TransferRecipe",
+    "accuracy",
+    "clone_with_weights",
+    "compare_over_seeds",
+    "reuse_layers",
+    "reused_over_seeds",
+    "sample_subset",
+    "scratch_over_seeds",
+    "set_reused_trainable",
+    "train_from_scratch",
+    "train_reused",
+    "weights_identical",
+]
