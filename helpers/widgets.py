@@ -1078,3 +1078,438 @@ __all__ += [
     "explore_clipping_2d",
     "train_with_clipping",
 ]
+
+
+# --- 03 activation functions ------------------------------------------------------------------
+
+# One fixed N(0, 1) sample: the live statistic does not jitter from one redraw to the next.
+_STANDARD_NORMAL_SAMPLE = np.random.default_rng(0).standard_normal(20_000)
+_Z_GRID = np.linspace(-4.0, 4.0, 241)
+
+
+def _fast_panels(n_cols: int, figsize: tuple[float, float]) -> tuple[plt.Figure, list[plt.Axes]]:
+    """Side-by-side panels with fixed margins: tight_layout would cost most of a redraw."""
+    fig, axes = plt.subplots(
+        1,
+        n_cols,
+        figsize=figsize,
+        squeeze=False,
+        gridspec_kw={"left": 0.08, "right": 0.98, "bottom": 0.2, "top": 0.88, "wspace": 0.25},
+    )
+    return fig, list(axes[0])
+
+
+def _draw_alpha_activation(
+    name: str, label: str, alpha: float, axes: Sequence[plt.Axes] | None
+) -> tuple[plt.Figure, str]:
+    from helpers import activations
+
+    f, f_prime = activations.get(name, alpha=alpha)
+    if axes is None:
+        fig, axes = _fast_panels(2, (6.4, 2.5))
+    fig = axes[0].figure
+    axes[0].plot(_Z_GRID, activations.relu(_Z_GRID), color="0.7", lw=1, ls="--", label="ReLU")
+    axes[0].plot(_Z_GRID, f(_Z_GRID), color="tab:blue", lw=2, label=f"{label}, α={alpha:.2f}")
+    axes[1].plot(_Z_GRID, f_prime(_Z_GRID), color="tab:orange", lw=2)
+    axes[0].set_title("f(z)")
+    axes[1].set_title("f′(z)")
+    axes[1].set_ylim(-0.1, max(1.1, alpha + 0.1))
+    axes[0].legend(loc="upper left")
+    for ax in axes:
+        ax.set_xlabel("z")
+    out = f(_STANDARD_NORMAL_SAMPLE)
+    text = (
+        f"α = {alpha:.2f} · mean output on N(0,1): {out.mean():+.3f} · std {out.std():.3f} · "
+        f"slope for z < 0: {f_prime(np.array([-1.0]))[0]:.3f} at z = −1"
+    )
+    return fig, text
+
+
+def draw_leaky_relu(alpha: float, axes: Sequence[plt.Axes] | None = None) -> tuple[plt.Figure, str]:
+    """Leaky ReLU and its derivative at slope α, and its mean/std output on N(0, 1) inputs."""
+    return _draw_alpha_activation("leaky_relu", "leaky ReLU", alpha, axes)
+
+
+def draw_elu(alpha: float, axes: Sequence[plt.Axes] | None = None) -> tuple[plt.Figure, str]:
+    """ELU and its derivative at α, and its mean/std output on N(0, 1) inputs."""
+    return _draw_alpha_activation("elu", "ELU", alpha, axes)
+
+
+def explore_leaky_relu(value: float = 0.2) -> widgets.VBox:
+    """Slider ``leaky ReLU α``: the curve, its derivative and the mean output on N(0, 1)."""
+    slider = float_slider("leaky ReLU α", value, 0.0, 1.0, 0.01)
+    return interactive_figure(
+        draw_leaky_relu,
+        {"alpha": slider},
+        caption="α = 0 is ReLU, α = 1 is the identity. The slope for z < 0 is α: never 0 if α > 0.",
+    )
+
+
+def explore_elu(value: float = 1.0) -> widgets.VBox:
+    """Slider ``ELU α``: the curve, its derivative and the mean output on N(0, 1)."""
+    slider = float_slider("ELU α", value, 0.0, 3.0, 0.05)
+    return interactive_figure(
+        draw_elu,
+        {"alpha": slider},
+        caption="α sets the floor −α that ELU approaches for very negative z. Find the α whose "
+        "mean output on N(0, 1) is 0.",
+    )
+
+
+def draw_alpha_family(
+    name: str, alphas: Sequence[float], axes: Sequence[plt.Axes] | None = None
+) -> plt.Figure:
+    """Static picture beside a slider: f and f′ of leaky_relu or elu at several α, overlaid."""
+    from helpers import activations
+
+    if name not in ("leaky_relu", "elu"):
+        raise ValueError(f"Unknown activation {name!r}; choose one of 'leaky_relu', 'elu'.")
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(7.0, 2.6))
+    fig = axes[0].figure
+    colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(alphas)))
+    for alpha, color in zip(alphas, colors, strict=True):
+        f, f_prime = activations.get(name, alpha=alpha)
+        mean = f(_STANDARD_NORMAL_SAMPLE).mean()
+        axes[0].plot(_Z_GRID, f(_Z_GRID), color=color, label=f"α={alpha:g} (mean {mean:+.2f})")
+        axes[1].plot(_Z_GRID, f_prime(_Z_GRID), color=color)
+    axes[0].set_title(f"{name}: f(z)")
+    axes[1].set_title("f′(z)")
+    axes[0].legend(fontsize=7, loc="upper left")
+    for ax in axes:
+        ax.set_xlabel("z")
+    fig.tight_layout()
+    return fig
+
+
+__all__ += [
+    "draw_alpha_family",
+    "draw_elu",
+    "draw_leaky_relu",
+    "explore_elu",
+    "explore_leaky_relu",
+]
+
+
+def dead_unit_fractions(
+    layers: Sequence[tuple[np.ndarray, np.ndarray]], x: np.ndarray, bias_shift: float = 0.0
+) -> np.ndarray:
+    """Share of dead units per ReLU layer on batch ``x``, with every bias moved by ``bias_shift``.
+
+    ``layers`` is [(kernel, bias), …] of the hidden Dense layers; a unit is dead when its
+    output is 0 for every example of the batch.
+    """
+    h = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
+    fractions = []
+    for kernel, bias in layers:
+        h = np.maximum(h @ kernel + (bias + np.float32(bias_shift)), 0.0)
+        fractions.append(float(np.mean(np.all(h == 0, axis=0))))
+    return np.array(fractions)
+
+
+def draw_dead_units(
+    layers: Sequence[tuple[np.ndarray, np.ndarray]],
+    x: np.ndarray,
+    bias_shift: float,
+    ax: plt.Axes | None = None,
+) -> tuple[plt.Figure, str]:
+    """Bars: share of dead units per layer of a trained ReLU net after shifting every bias."""
+    fractions = dead_unit_fractions(layers, x, bias_shift)
+    if ax is None:
+        fig, (ax,) = _fast_panels(1, (4.4, 2.5))
+    fig = ax.figure
+    ax.bar(np.arange(1, len(fractions) + 1), fractions, color="tab:red")
+    ax.set_ylim(0, 1)
+    ax.set_xticks(np.arange(1, len(fractions) + 1))
+    ax.set_xlabel("hidden layer")
+    ax.set_ylabel("share of dead units")
+    ax.set_title(f"every bias shifted by {bias_shift:+.2f}")
+    sizes = [kernel.shape[1] for kernel, _ in layers]
+    overall = float(np.average(fractions, weights=sizes))
+    text = (
+        f"bias shift = {bias_shift:+.2f} · dead units: {overall:.1%} of {sum(sizes)} · per layer: "
+        + ", ".join(f"{f:.0%}" for f in fractions)
+    )
+    return fig, text
+
+
+def explore_dead_units(
+    layers: Sequence[tuple[np.ndarray, np.ndarray]], x: np.ndarray
+) -> widgets.VBox:
+    """Slider ``bias shift``: how a step that lowers the biases kills ReLU units for good."""
+    slider = float_slider("bias shift", 0.0, -2.0, 1.0, 0.05)
+    return interactive_figure(
+        lambda bias_shift: draw_dead_units(layers, x, bias_shift),
+        {"bias_shift": slider},
+        caption="A large update that pushes biases down (as a too-high learning rate can) "
+        "switches units off on every input: their gradient is then 0 and they stay dead.",
+    )
+
+
+_SELU_PROBE = np.random.default_rng(1).standard_normal((200, 100)).astype(np.float32)
+
+
+def draw_selu_depth(
+    input_std: float,
+    weight_scale: float,
+    activation: str = "selu",
+    depth: int = 100,
+    axes: Sequence[plt.Axes] | None = None,
+) -> tuple[plt.Figure, str]:
+    """Mean and std of every layer of a 100-layer NumPy net on N(0, input_std²) inputs.
+
+    Weights are N(0, weight_scale / fan_in): ``weight_scale = 1`` is LeCun normal, 2 is He.
+    """
+    from helpers import diagnostics
+
+    if input_std <= 0 or weight_scale <= 0:
+        raise ValueError(
+            f"input_std and weight_scale must be > 0, got {input_std}, {weight_scale}."
+        )
+    signals = diagnostics.numpy_mlp_signals(
+        _SELU_PROBE * np.float32(input_std),
+        depth=depth,
+        width=100,
+        activation=activation,
+        init=(weight_scale, "fan_in"),
+        keep_sites=False,
+    )
+    if axes is None:
+        fig, axes = _fast_panels(2, (6.6, 2.5))
+    fig = axes[0].figure
+    layers = np.arange(1, depth + 1)
+    axes[0].axhspan(0.8, 1.2, color="tab:green", alpha=0.15, lw=0)
+    axes[0].plot(layers, signals.stds, color="tab:blue")
+    axes[0].set_yscale("log")
+    axes[0].set_title("std of activations")
+    axes[1].axhline(0, color="k", lw=0.6)
+    axes[1].plot(layers, signals.means, color="tab:orange")
+    axes[1].set_title("mean of activations")
+    for ax in axes:
+        ax.set_xlabel("layer")
+    finite = np.isfinite(signals.stds)
+    low, high = (
+        (signals.stds[finite].min(), signals.stds[finite].max()) if finite.any() else (np.nan,) * 2
+    )
+    text = (
+        f"input std = {input_std:.2f} · weight scale = {weight_scale:.2f} · {activation} · "
+        f"std over {depth} layers in [{low:.2g}, {high:.2g}] · last layer: "
+        f"mean {signals.means[-1]:+.2f}, std {signals.stds[-1]:.2f}"
+    )
+    return fig, text
+
+
+def explore_selu_depth() -> widgets.VBox:
+    """Sliders for the input std and the weight scale of a 100-layer SELU (or ELU) net."""
+    return interactive_figure(
+        draw_selu_depth,
+        {
+            "input_std": log_slider("input std", 1.0, 0.05, 30.0, readout_format=".2f"),
+            "weight_scale": float_slider("weight scale (σ²·fan_in)", 1.0, 0.25, 3.0, 0.05),
+            "activation": widgets.Dropdown(options=["selu", "elu"], value="selu"),
+        },
+        caption="The green band is std ∈ [0.8, 1.2]. SELU with standardized inputs and LeCun "
+        "weights (both 1) stays in it for 100 layers; move either knob and watch it drift.",
+    )
+
+
+def draw_swish_beta(beta: float, axes: Sequence[plt.Axes] | None = None) -> tuple[plt.Figure, str]:
+    """Swish z·σ(βz) and its derivative at β, beside GELU and ReLU."""
+    from helpers import activations
+
+    if beta < 0:
+        raise ValueError(f"β must be ≥ 0, got {beta!r}.")
+    if axes is None:
+        fig, axes = _fast_panels(2, (6.4, 2.5))
+    fig = axes[0].figure
+    swish = activations.swish(_Z_GRID, beta)
+    gelu = activations.gelu(_Z_GRID)
+    axes[0].plot(_Z_GRID, activations.relu(_Z_GRID), color="0.7", lw=1, ls="--", label="ReLU")
+    axes[0].plot(_Z_GRID, gelu, color="tab:green", lw=1, label="GELU")
+    axes[0].plot(_Z_GRID, swish, color="tab:blue", lw=2, label=f"Swish, β={beta:.2f}")
+    axes[1].plot(_Z_GRID, activations.gelu_derivative(_Z_GRID), color="tab:green", lw=1)
+    axes[1].plot(_Z_GRID, activations.swish_derivative(_Z_GRID, beta), color="tab:blue", lw=2)
+    axes[0].set_title("f(z)")
+    axes[1].set_title("f′(z)")
+    axes[0].legend(loc="upper left")
+    for ax in axes:
+        ax.set_xlabel("z")
+    text = (
+        f"β = {beta:.2f} · max |Swish − GELU| on [−4, 4]: {np.abs(swish - gelu).max():.3f} · "
+        f"lowest value {swish.min():+.3f} at z = {_Z_GRID[np.argmin(swish)]:+.2f}"
+    )
+    return fig, text
+
+
+def explore_swish_beta(value: float = 1.0) -> widgets.VBox:
+    """Slider ``Swish β``: from z/2 (β = 0) through SiLU (β = 1) and ≈ GELU (β ≈ 1.7) to ReLU."""
+    return interactive_figure(
+        draw_swish_beta,
+        {"beta": float_slider("Swish β", value, 0.0, 8.0, 0.05)},
+        caption="β = 0 gives the line z/2, a large β gives ReLU. Which β comes closest to GELU?",
+    )
+
+
+__all__ += [
+    "dead_unit_fractions",
+    "draw_dead_units",
+    "draw_selu_depth",
+    "draw_swish_beta",
+    "explore_dead_units",
+    "explore_selu_depth",
+    "explore_swish_beta",
+]
+
+
+# --- 01 vanishing and exploding gradients ---------------------------------------------------
+
+GRADIENT_FLOW_ACTIVATIONS = (
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "gelu",
+    "swish",
+)
+
+
+def draw_gradient_flow(
+    x: np.ndarray,
+    y: np.ndarray,
+    depth: int,
+    init_std: float,
+    activation: str,
+    axes: Sequence[plt.Axes] | None = None,
+) -> tuple[plt.Figure, str]:
+    """‖∂L/∂W‖ per layer and the share of saturated units, for a fresh NumPy MLP on (x, y).
+
+    Every hidden layer has 100 units and N(0, init_std²) weights; the output layer is Glorot.
+    """
+    from helpers import diagnostics
+
+    if activation not in GRADIENT_FLOW_ACTIVATIONS:
+        raise ValueError(
+            f"Unknown activation {activation!r}; choose one of "
+            f"{', '.join(map(repr, GRADIENT_FLOW_ACTIVATIONS))}."
+        )
+    signals = diagnostics.numpy_mlp_signals(
+        x, depth=depth, width=100, activation=activation, init=init_std, y=y, keep_sites=False
+    )
+    norms = signals.gradient_norms
+    if axes is None:
+        fig, axes = _fast_panels(2, (7.0, 2.6))
+    fig = axes[0].figure
+    layers = np.arange(1, depth + 2)
+    axes[0].plot(layers[:-1], norms[:-1], "o-", ms=3, color="tab:blue", label="hidden")
+    axes[0].plot(layers[-1:], norms[-1:], "s", color="tab:red", label="output")
+    axes[0].set_yscale("log")
+    axes[0].set_title("‖∂L/∂W‖ per layer")
+    axes[0].legend(loc="best")
+    axes[1].bar(layers[:-1], signals.fraction_saturated, color="tab:purple")
+    axes[1].set_ylim(0, 1)
+    axes[1].set_title("share of units with f′(z) < 10 % of max")
+    for ax in axes:
+        ax.set_xlabel("layer")
+    ratio = norms[0] / norms[depth - 1]
+    text = (
+        f"depth = {depth} · init std = {init_std:.3f} · {activation} · ‖∂L/∂W‖ first / last "
+        f"hidden layer: {ratio:.1e} · saturated: {signals.fraction_saturated.mean():.0%}"
+    )
+    return fig, text
+
+
+def explore_gradient_flow(x: np.ndarray, y: np.ndarray) -> widgets.VBox:
+    """Sliders for depth and init std and a menu of activations: gradient norm per layer."""
+    return interactive_figure(
+        lambda depth, init_std, activation: draw_gradient_flow(x, y, depth, init_std, activation),
+        {
+            "depth": widgets.IntSlider(
+                value=10, min=2, max=30, description="depth", continuous_update=False
+            ),
+            "init_std": log_slider("init std", 1.0, 0.01, 3.0, readout_format=".3f"),
+            "activation": widgets.Dropdown(
+                options=GRADIENT_FLOW_ACTIVATIONS, value="sigmoid", description="activation"
+            ),
+        },
+        caption="For 100 units per layer, Glorot's std is 0.1 and He's 0.14. A flat line on the "
+        "left means every layer learns at the same pace.",
+    )
+
+
+__all__ += ["GRADIENT_FLOW_ACTIVATIONS", "draw_gradient_flow", "explore_gradient_flow"]
+
+
+# --- 02 initialization ------------------------------------------------------------------------
+
+VARIANCE_SCALING_ACTIVATIONS = ("linear", "tanh", "sigmoid", "relu", "selu")
+VARIANCE_SCALING_MODES = ("fan_in", "fan_out", "fan_avg")
+_VARIANCE_PROBE = np.random.default_rng(2).standard_normal((128, 100)).astype(np.float32)
+# Alternating layer sizes: with equal sizes fan_in = fan_out and the modes could not differ.
+ZIGZAG_WIDTHS = (200, 50)
+
+
+def draw_variance_scaling(
+    scale: float,
+    mode: str,
+    activation: str = "relu",
+    depth: int = 50,
+    axes: Sequence[plt.Axes] | None = None,
+) -> tuple[plt.Figure, str]:
+    """Forward std of the activations and backward std of ∂L/∂z, layer by layer, relative to
+    layer 1, for a NumPy net whose weights are VarianceScaling(scale, mode)."""
+    from helpers import diagnostics
+
+    if activation not in VARIANCE_SCALING_ACTIVATIONS:
+        raise ValueError(
+            f"Unknown activation {activation!r}; choose one of "
+            f"{', '.join(map(repr, VARIANCE_SCALING_ACTIVATIONS))}."
+        )
+    widths = [ZIGZAG_WIDTHS[i % 2] for i in range(depth)]
+    signals = diagnostics.numpy_mlp_signals(
+        _VARIANCE_PROBE, depth, widths, activation, init=(scale, mode), keep_sites=False
+    )
+    forward = signals.stds / signals.stds[0]
+    backward = signals.delta_stds / signals.delta_stds[-1]
+    if axes is None:
+        fig, axes = _fast_panels(2, (7.0, 2.6))
+    fig = axes[0].figure
+    layers = np.arange(1, depth + 1)
+    for ax, values, title, color in (
+        (axes[0], forward, "forward: std(a_l) / std(a_1)", "tab:blue"),
+        (axes[1], backward, f"backward: std(δ_l) / std(δ_{depth})", "tab:orange"),
+    ):
+        ax.axhline(1.0, color="k", lw=0.6)
+        ax.plot(layers, values, color=color)
+        ax.set_yscale("log")
+        ax.set_title(title)
+        ax.set_xlabel("layer")
+    text = (
+        f"scale = {scale:.2f} · mode {mode} · {activation} · forward std ratio, layer {depth} / 1: "
+        f"{forward[-1]:.2g} · backward, layer 1 / {depth}: {backward[0]:.2g}"
+    )
+    return fig, text
+
+
+def explore_variance_scaling() -> widgets.VBox:
+    """Slider for VarianceScaling's scale, buttons for its mode, a menu of activations."""
+    return interactive_figure(
+        draw_variance_scaling,
+        {
+            "scale": float_slider("scale", 1.0, 0.25, 4.0, 0.05),
+            "mode": widgets.ToggleButtons(options=VARIANCE_SCALING_MODES, value="fan_avg"),
+            "activation": widgets.Dropdown(options=VARIANCE_SCALING_ACTIVATIONS, value="relu"),
+        },
+        caption=f"Layers alternate between {ZIGZAG_WIDTHS[0]} and {ZIGZAG_WIDTHS[1]} units. "
+        "fan_in flattens the left panel, fan_out the right one, fan_avg splits the difference.",
+    )
+
+
+__all__ += [
+    "VARIANCE_SCALING_ACTIVATIONS",
+    "VARIANCE_SCALING_MODES",
+    "ZIGZAG_WIDTHS",
+    "draw_variance_scaling",
+    "explore_variance_scaling",
+]
