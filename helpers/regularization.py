@@ -9,6 +9,7 @@ strength, trained at once in a single Keras model.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -192,14 +193,108 @@ def train_penalty_sweep(
     }
 
 
+# --- dropout in NumPy (notebook 10) -------------------------------------------------------
+
+DROPOUT_KINDS = ("none", "standard", "alpha")
+
+
+def _check_rate(rate: float) -> float:
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"rate must be in [0, 1), got {rate!r}.")
+    return float(rate)
+
+
+def inverted_dropout(
+    a: np.ndarray, rate: float, rng: np.random.Generator, training: bool = True
+) -> np.ndarray:
+    """Zero each entry with probability ``rate`` and divide the kept ones by 1 − rate.
+
+    At inference (``training=False``) the input passes unchanged: the scaling during
+    training already keeps every unit's expected value equal to its inference value.
+    """
+    rate = _check_rate(rate)
+    a = np.asarray(a)
+    if not training or rate == 0.0:
+        return a
+    keep = rng.random(a.shape) >= rate
+    return np.where(keep, a / (1.0 - rate), 0.0).astype(a.dtype, copy=False)
+
+
+def alpha_dropout(
+    a: np.ndarray, rate: float, rng: np.random.Generator, training: bool = True
+) -> np.ndarray:
+    """Alpha dropout (Klambauer et al., 2017): dropped entries go to SELU's floor −λα, then
+    an affine map a·x + b restores mean 0 and variance 1 for standardized inputs."""
+    from helpers.activations import selu_constants
+
+    rate = _check_rate(rate)
+    a = np.asarray(a)
+    if not training or rate == 0.0:
+        return a
+    scale, alpha = selu_constants()
+    floor = -scale * alpha
+    factor = ((1.0 - rate) * (1.0 + rate * floor**2)) ** -0.5
+    shift = -factor * floor * rate
+    keep = rng.random(a.shape) >= rate
+    return (factor * np.where(keep, a, floor) + shift).astype(a.dtype, copy=False)
+
+
+def selu_stack_statistics(
+    rate: float,
+    kind: str = "alpha",
+    n_layers: int = 30,
+    n_units: int = 100,
+    n_samples: int = 500,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and std of the activations after each layer of a deep SELU net (LeCun-normal
+    weights, N(0, 1) inputs) with ``kind`` dropout ("none", "standard", "alpha") before
+    every layer, in training mode. Returns two arrays of length ``n_layers``."""
+    from helpers.models import check_choice
+
+    check_choice("dropout kind", kind, DROPOUT_KINDS)
+    rate = _check_rate(rate)
+    for name, value in (("n_layers", n_layers), ("n_units", n_units), ("n_samples", n_samples)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a whole number ≥ 1, got {value!r}.")
+    means, stds = _selu_stack(
+        round(rate, 10), kind, int(n_layers), int(n_units), int(n_samples), int(seed)
+    )
+    return np.array(means), np.array(stds)
+
+
+@functools.lru_cache(maxsize=256)
+def _selu_stack(
+    rate: float, kind: str, n_layers: int, n_units: int, n_samples: int, seed: int
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    # Cached: a slider revisits the same few rates, and the answer depends on nothing else.
+    from helpers.activations import selu
+
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n_samples, n_units)).astype(np.float32)
+    drop = {"none": None, "standard": inverted_dropout, "alpha": alpha_dropout}[kind]
+    means, stds = np.empty(n_layers), np.empty(n_layers)
+    for layer in range(n_layers):
+        if drop is not None:
+            a = drop(a, rate, rng)
+        weights = rng.normal(0.0, 1.0 / np.sqrt(n_units), (n_units, n_units)).astype(np.float32)
+        a = selu(a @ weights)
+        means[layer], stds[layer] = a.mean(), a.std()
+    return tuple(means.tolist()), tuple(stds.tolist())
+
+
 __all__ = [
+    "DROPOUT_KINDS",
     "PENALTY_KINDS",
     "PenaltySweep",
     "PerHeadPenalty",
+    "alpha_dropout",
     "build_penalty_sweep_model",
+    "inverted_dropout",
     "kernels",
     "near_zero_fraction",
     "penalty",
+    "selu_stack_statistics",
     "train_penalty_sweep",
     "unit_norms",
 ]

@@ -98,15 +98,27 @@ def split_at_first_dropout(model: keras.Model) -> tuple[keras.Sequential | None,
     return prefix, suffix
 
 
+def _call_in_chunks(model: keras.Model, x: np.ndarray, rows: int) -> np.ndarray:
+    """``model(x)`` in inference mode, ``rows`` at a time. Direct calls, not ``predict``:
+    ``predict`` traces a new graph for every new model and every new batch shape, and
+    TensorFlow warns about the retracing when MC dropout builds models on the fly."""
+    parts = [
+        keras.ops.convert_to_numpy(model(x[start : start + rows], training=False))
+        for start in range(0, len(x), rows)
+    ]
+    return np.concatenate(parts)
+
+
 def mc_predict(
-    model: keras.Model, x: np.ndarray, n_samples: int = 30, batch_size: int = 4096
+    model: keras.Model, x: np.ndarray, n_samples: int = 30, batch_size: int = 8192
 ) -> np.ndarray:
     """``n_samples`` stochastic forward passes with dropout on: array (n_samples, n, n_outputs).
 
     Ordinary Dropout / AlphaDropout layers are switched to their always-on twins;
     BatchNormalization stays in inference mode. For a Sequential model the layers
-    before the first dropout are computed once (they are deterministic), and each
-    Keras call pushes several copies of the rest at once, each row with its own mask.
+    before the first dropout are computed once (they are deterministic); the rest runs
+    on several stacked copies of the inputs per call, ``batch_size`` rows at a time,
+    each row with its own dropout mask.
     """
     if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ValueError(f"n_samples must be a whole number ≥ 1, got {n_samples!r}.")
@@ -118,17 +130,17 @@ def mc_predict(
     if isinstance(model, keras.Sequential):
         prefix, stochastic = split_at_first_dropout(model)
         if prefix is not None:
-            x = prefix.predict(x, batch_size=batch_size, verbose=0)
+            x = _call_in_chunks(prefix, x, batch_size)
     else:
         stochastic = with_mc_dropout(model)
-    # Copies of x per Keras call: enough rows to amortise the call, ~80 MB of float32 at most.
+    # Copies of x per stacked array: ~80 MB of float32 at most.
     copies_per_call = int(max(1, min(n_samples, 20_000_000 // int(np.prod(x.shape)))))
     passes = []
     done = 0
     while done < n_samples:
         k = min(copies_per_call, n_samples - done)
         stacked = np.concatenate([x] * k) if k > 1 else x
-        out = stochastic.predict(stacked, batch_size=batch_size, verbose=0)
+        out = _call_in_chunks(stochastic, stacked, batch_size)
         passes.append(out.reshape(k, len(x), *out.shape[1:]))
         done += k
     return np.concatenate(passes).astype(np.float32)

@@ -91,7 +91,7 @@ def test_split_at_first_dropout(first, inputs):
         ]
         assert isinstance(suffix.layers[0], uncertainty.MCDropout)
     with pytest.raises(ValueError, match="Sequential"):
-        uncertainty.split_at_first_dropout(keras.Model(model.inputs, model.outputs))
+        uncertainty.split_at_first_dropout(keras.Model(model.inputs[0], model.outputs[0]))
 
 
 @pytest.mark.parametrize("alpha", [False, True])
@@ -109,7 +109,7 @@ def test_mc_predict_shape_spread_and_mean(alpha, inputs):
 def test_mc_predict_of_a_functional_model_and_in_chunks(inputs):
     config.set_seed(5)
     sequential = small_model()
-    functional = keras.Model(sequential.inputs, sequential.outputs)
+    functional = keras.Model(sequential.inputs[0], sequential.outputs[0])
     probabilities = uncertainty.mc_predict(functional, inputs, n_samples=3)
     assert probabilities.shape == (3, 40, 3)
     with pytest.raises(ValueError, match="n_samples"):

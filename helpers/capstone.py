@@ -1,0 +1,258 @@
+"""What notebook 11's capstone needs around the lesson: its data set, and a float16 copy of a net.
+
+The capstone runs on Fashion-MNIST by default. CIFAR-10 is used only when it is already on
+this machine: nothing here downloads. It is looked for, in order, in the folder named by the
+environment variable ``CIFAR10_DIR``, then in Keras's cache (``$KERAS_HOME/datasets/``, in the
+layouts Keras 3 and Keras 2 leave there); a ``cifar-10-python.tar.gz`` archive found there is
+unpacked locally. The batch files are Python pickles of uint8 rows (Krizhevsky, 2009).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from helpers import config, data
+
+DATASETS = ("fashion_mnist", "cifar10")
+CIFAR10_CLASS_NAMES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+CIFAR10_DIR_ENV_VAR = "CIFAR10_DIR"
+_BATCH_FILES = (*(f"data_batch_{i}" for i in range(1, 6)), "test_batch")
+_ARCHIVE_NAMES = ("cifar-10-batches-py-target_archive", "cifar-10-python.tar.gz")
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """Train / validation / test images (float32 in [0, 1]) with integer labels."""
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_valid: np.ndarray
+    y_valid: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """Shape of one image, e.g. (28, 28) or (32, 32, 3)."""
+        return tuple(self.x_train.shape[1:])
+
+    def __repr__(self) -> str:
+        return (
+            f"ImageData({self.name}: train={len(self.x_train):,}, valid={len(self.x_valid):,}, "
+            f"test={len(self.x_test):,}, image shape {self.input_shape})"
+        )
+
+
+def cifar10_search_dirs() -> list[Path]:
+    """Folders that may hold the extracted CIFAR-10 batches, in the order they are tried."""
+    datasets = config.keras_home() / "datasets"
+    dirs = []
+    if os.environ.get(CIFAR10_DIR_ENV_VAR):
+        explicit = Path(os.environ[CIFAR10_DIR_ENV_VAR]).expanduser()
+        dirs += [explicit, explicit / "cifar-10-batches-py"]
+    dirs += [
+        datasets / "cifar-10-batches-py-target" / "cifar-10-batches-py",  # Keras 3
+        datasets / "cifar-10-batches-py",  # Keras 2
+    ]
+    return dirs
+
+
+def _archives() -> list[Path]:
+    datasets = config.keras_home() / "datasets"
+    found = [datasets / name for name in _ARCHIVE_NAMES]
+    if os.environ.get(CIFAR10_DIR_ENV_VAR):
+        found.append(Path(os.environ[CIFAR10_DIR_ENV_VAR]).expanduser() / "cifar-10-python.tar.gz")
+    return [path for path in found if path.is_file()]
+
+
+def find_cifar10() -> Path | None:
+    """The folder holding CIFAR-10's six batch files, unpacking a local archive if needed;
+    None when the data are not on this machine (nothing is downloaded)."""
+    for folder in cifar10_search_dirs():
+        if all((folder / name).is_file() for name in _BATCH_FILES):
+            return folder
+    for archive in _archives():
+        target = config.keras_home() / "datasets" / "cifar-10-batches-py-target"
+        try:
+            with tarfile.open(archive, "r:gz") as tar:
+                try:
+                    tar.extractall(target, filter="data")  # refuses paths outside target
+                except TypeError:  # Python < 3.10.12 / 3.11.4: no filter argument
+                    tar.extractall(target)
+        except (tarfile.TarError, OSError, EOFError):
+            continue
+        folder = target / "cifar-10-batches-py"
+        if all((folder / name).is_file() for name in _BATCH_FILES):
+            return folder
+    return None
+
+
+def cifar10_missing_message() -> str:
+    """What to do when CIFAR-10 is not on this machine."""
+    looked = "\n".join(f"    {folder}" for folder in cifar10_search_dirs())
+    return (
+        "CIFAR-10 is not on this machine (the course never downloads it by itself). Looked in:\n"
+        f"{looked}\n"
+        "To use it: put the extracted folder cifar-10-batches-py (or the archive "
+        "cifar-10-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html) in one of these "
+        f"places, or set {CIFAR10_DIR_ENV_VAR} to its folder; or, with a network, run "
+        "keras.datasets.cifar10.load_data() once."
+    )
+
+
+def cifar10_status() -> str:
+    """One line: where CIFAR-10 was found, or that it is not available offline."""
+    folder = find_cifar10()
+    if folder is None:
+        return "CIFAR-10: not available offline (set DATASET = 'fashion_mnist', the default)."
+    return f"CIFAR-10: found in {folder}"
+
+
+def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    # The official files are pickles written by the data set's authors: trusted local files.
+    with path.open("rb") as file:
+        batch = pickle.load(file, encoding="bytes")
+    images = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
+    labels = np.asarray(batch[b"labels"], dtype=np.int64)
+    return images.transpose(0, 2, 3, 1), labels
+
+
+def _check_sizes(
+    valid_size: int, train_size: int | None, test_size: int | None, n_train: int, n_test: int
+) -> None:
+    if not isinstance(valid_size, (int, np.integer)) or not 1 <= valid_size < n_train:
+        raise ValueError(
+            f"valid_size must be a whole number from 1 to {n_train - 1:,}, got {valid_size!r}."
+        )
+    for name, value, upper in (
+        ("train_size", train_size, n_train - valid_size),
+        ("test_size", test_size, n_test),
+    ):
+        if value is not None and (
+            not isinstance(value, (int, np.integer)) or not 1 <= value <= upper
+        ):
+            raise ValueError(f"{name} must be a whole number from 1 to {upper:,}, got {value!r}.")
+
+
+def load_cifar10(
+    valid_size: int = 5_000, train_size: int | None = None, test_size: int | None = None
+) -> ImageData:
+    """CIFAR-10 from this machine as float32 (n, 32, 32, 3) in [0, 1]; raises
+    ``data.DataNotFoundError`` with instructions when it is not here."""
+    _check_sizes(valid_size, train_size, test_size, 50_000, 10_000)
+    folder = find_cifar10()
+    if folder is None:
+        raise data.DataNotFoundError(cifar10_missing_message())
+    parts = [_read_batch(folder / f"data_batch_{i}") for i in range(1, 6)]
+    x_full = np.concatenate([p[0] for p in parts])
+    y_full = np.concatenate([p[1] for p in parts])
+    x_test, y_test = _read_batch(folder / "test_batch")
+    n_train = len(x_full) - valid_size if train_size is None else train_size
+    n_test = len(x_test) if test_size is None else test_size
+
+    def scale(images: np.ndarray) -> np.ndarray:
+        return images.astype(np.float32) / np.float32(255.0)
+
+    return ImageData(
+        "cifar10",
+        scale(x_full[:n_train]),
+        y_full[:n_train],
+        scale(x_full[-valid_size:]),
+        y_full[-valid_size:],
+        scale(x_test[:n_test]),
+        y_test[:n_test],
+        CIFAR10_CLASS_NAMES,
+    )
+
+
+def load_dataset(
+    name: str = "fashion_mnist",
+    valid_size: int = 5_000,
+    train_size: int | None = None,
+    test_size: int | None = None,
+) -> ImageData:
+    """The capstone's data: ``"fashion_mnist"`` (default) or ``"cifar10"`` (offline only)."""
+    from helpers.models import check_choice
+
+    check_choice("dataset", name, DATASETS)
+    if name == "cifar10":
+        return load_cifar10(valid_size, train_size, test_size)
+    fashion = data.load_fashion_mnist(valid_size, train_size, test_size)
+    return ImageData(
+        "fashion_mnist",
+        *(
+            getattr(fashion, f)
+            for f in ("x_train", "y_train", "x_valid", "y_valid", "x_test", "y_test")
+        ),
+        fashion.class_names,
+    )
+
+
+def standardize(x_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Scale every array by the training set's mean and std (one number each): mean 0, std 1.
+
+    Returns the standardized ``x_train`` followed by each of ``others``.
+    """
+    mean, std = float(x_train.mean()), float(x_train.std())
+    if std == 0:
+        raise ValueError("x_train has zero standard deviation: cannot standardize.")
+    return tuple(((x - mean) / std).astype(np.float32) for x in (x_train, *others))
+
+
+def cast_model(model: keras.Sequential, dtype: str = "float16") -> keras.Sequential:
+    """A copy of a Sequential whose layers compute and store weights in ``dtype``.
+
+    Inputs are cast by the first layer; the weights are the original ones rounded to
+    ``dtype``. Used to measure what reduced precision costs at inference.
+    """
+    if not isinstance(model, keras.Sequential):
+        raise ValueError(f"cast_model needs a keras.Sequential, got {type(model).__name__}.")
+    from helpers.models import check_choice
+
+    check_choice("dtype", dtype, ("float16", "bfloat16", "float32", "float64"))
+    layers = []
+    for layer in model.layers:
+        layer_config = layer.get_config()
+        layer_config["dtype"] = dtype
+        layers.append(layer.__class__.from_config(layer_config))
+    copy = keras.Sequential(
+        [keras.Input(shape=model.input_shape[1:]), *layers], name=f"{model.name}_{dtype}"
+    )
+    for source, target in zip(model.layers, copy.layers, strict=True):
+        target.set_weights([np.asarray(w).astype(dtype) for w in source.get_weights()])
+    return copy
+
+
+__all__ = [
+    "CIFAR10_CLASS_NAMES",
+    "DATASETS",
+    "ImageData",
+    "cast_model",
+    "cifar10_missing_message",
+    "cifar10_search_dirs",
+    "cifar10_status",
+    "find_cifar10",
+    "load_cifar10",
+    "load_dataset",
+    "standardize",
+]
