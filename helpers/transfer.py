@@ -14,7 +14,10 @@ comparisons, so every seed runs exactly the same recipe:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import logging
+import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import keras
@@ -86,9 +89,45 @@ class TransferRecipe:
         """Epochs in total, the budget a model from scratch gets too."""
         return self.frozen_epochs + self.fine_tune_epochs
 
+    @classmethod
+    def for_steps(
+        cls,
+        n_examples: int,
+        frozen_steps: int = 21,
+        fine_tune_steps: int = 42,
+        batch_size: int = 32,
+        **rates: float,
+    ) -> TransferRecipe:
+        """A recipe with about the same number of *steps* whatever the data size (at least one
+        epoch per phase), so that tiny and large training sets get a comparable budget."""
+        if not isinstance(n_examples, (int, np.integer)) or n_examples < 1:
+            raise ValueError(f"n_examples must be a whole number ≥ 1, got {n_examples!r}.")
+        steps_per_epoch = math.ceil(n_examples / batch_size)
+        return cls(
+            frozen_epochs=max(1, round(frozen_steps / steps_per_epoch)),
+            fine_tune_epochs=max(1, round(fine_tune_steps / steps_per_epoch)),
+            batch_size=batch_size,
+            **rates,
+        )
+
 
 DEFAULT_RECIPE = TransferRecipe()
 EVALUATION_BATCH_SIZE = 2048  # evaluation only: large batches, few calls
+
+
+@contextlib.contextmanager
+def _without_retracing_notice() -> Iterator[None]:
+    """Each fresh model traces its training graph once. TensorFlow counts traces per *source
+    code* of the traced function, which all Keras models share, so training many fresh models
+    in a row looks to it like one function retraced in a loop, and it logs a performance
+    warning that does not apply. Its logger shows errors only meanwhile."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _sgd(learning_rate: float) -> keras.optimizers.Optimizer:
@@ -96,8 +135,22 @@ def _sgd(learning_rate: float) -> keras.optimizers.Optimizer:
 
 
 def accuracy(model: keras.Model, data: tuple[np.ndarray, np.ndarray]) -> float:
-    """The model's accuracy on (x, y), evaluated in large batches."""
-    return float(model.evaluate(*data, batch_size=EVALUATION_BATCH_SIZE, verbose=0)[1])
+    """The model's accuracy on (x, y): a sigmoid output counts as class 1 above 0.5, a softmax
+    output by its largest probability. Computed by calling the model directly (inference
+    mode, large batches): unlike ``evaluate``, this traces no graph, which matters when many
+    small models are each evaluated once."""
+    x, y = data
+    outputs = np.concatenate(
+        [
+            keras.ops.convert_to_numpy(model(x[i : i + EVALUATION_BATCH_SIZE], training=False))
+            for i in range(0, len(x), EVALUATION_BATCH_SIZE)
+        ]
+    )
+    if outputs.shape[-1] == 1:
+        predicted = (outputs[:, 0] > 0.5).astype(int)
+    else:
+        predicted = outputs.argmax(axis=-1)
+    return float(np.mean(predicted == np.asarray(y).astype(int)))
 
 
 def train_reused(
@@ -112,12 +165,16 @@ def train_reused(
     """
     set_reused_trainable(model, False)
     models.compile_classifier(model, _sgd(recipe.learning_rate))
-    model.fit(*train, epochs=recipe.frozen_epochs, batch_size=recipe.batch_size, verbose=0)
+    with _without_retracing_notice():
+        model.fit(*train, epochs=recipe.frozen_epochs, batch_size=recipe.batch_size, verbose=0)
     after_frozen = accuracy(model, valid)
     if recipe.fine_tune_epochs:
         set_reused_trainable(model, True)
         models.compile_classifier(model, _sgd(recipe.fine_tune_learning_rate))
-        model.fit(*train, epochs=recipe.fine_tune_epochs, batch_size=recipe.batch_size, verbose=0)
+        with _without_retracing_notice():
+            model.fit(
+                *train, epochs=recipe.fine_tune_epochs, batch_size=recipe.batch_size, verbose=0
+            )
     return after_frozen, accuracy(model, valid)
 
 
@@ -129,7 +186,8 @@ def train_from_scratch(
 ) -> float:
     """Train a fresh model for the recipe's total epochs; return its validation accuracy."""
     models.compile_classifier(model, _sgd(recipe.learning_rate))
-    model.fit(*train, epochs=recipe.epochs, batch_size=recipe.batch_size, verbose=0)
+    with _without_retracing_notice():
+        model.fit(*train, epochs=recipe.epochs, batch_size=recipe.batch_size, verbose=0)
     return accuracy(model, valid)
 
 
@@ -141,6 +199,22 @@ def sample_subset(
         raise ValueError(f"size must be a whole number from 1 to {len(x):,}, got {size!r}.")
     index = np.random.default_rng(seed).choice(len(x), size=size, replace=False)
     return x[index], y[index]
+
+
+def repeat_to_fill(
+    train: tuple[np.ndarray, np.ndarray], min_examples: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Repeat a tiny training set until it holds at least ``min_examples`` examples.
+
+    Keras pays a fixed overhead per epoch; with 20 examples an epoch is one step, so a
+    budget of 60 steps would cost 60 epochs of overhead. Repeating the data k times makes
+    one epoch k passes, and the same steps cost far less time.
+    """
+    x, y = train
+    if len(x) == 0:
+        raise ValueError("train is empty: give at least one example.")
+    repeats = max(1, math.ceil(min_examples / len(x)))
+    return np.concatenate([x] * repeats), np.concatenate([y] * repeats)
 
 
 @dataclass(frozen=True)
@@ -213,7 +287,7 @@ def _check_seeds(seeds: Sequence[int]) -> tuple[int, ...]:
 
 
 def compare_over_seeds(
-    build_scratch: Callable[[], keras.Model],
+    build_scratch: Callable[[], keras.Model] | None,
     build_reused: Callable[[], keras.Sequential],
     train_pool: tuple[np.ndarray, np.ndarray],
     valid: tuple[np.ndarray, np.ndarray],
@@ -226,10 +300,13 @@ def compare_over_seeds(
     one on them (same seed, same number of epochs in total), and record both accuracies.
 
     Pass ``scratch`` (from an earlier call with the same seeds, size and recipe) to compare
-    another pretrained model against the same from-scratch runs without training them again.
+    another pretrained model against the same from-scratch runs without training them again;
+    ``build_scratch`` may then be None.
     """
     seeds = _check_seeds(seeds)
     if scratch is None:
+        if build_scratch is None:
+            raise ValueError("give build_scratch, or the scratch accuracies of an earlier call.")
         scratch = scratch_over_seeds(build_scratch, train_pool, valid, size, seeds, recipe)
     elif len(scratch) != len(seeds):
         raise ValueError(f"scratch has {len(scratch)} accuracies for {len(seeds)} seeds.")
@@ -244,6 +321,7 @@ __all__ = [
     "accuracy",
     "clone_with_weights",
     "compare_over_seeds",
+    "repeat_to_fill",
     "reuse_layers",
     "reused_over_seeds",
     "sample_subset",

@@ -100,3 +100,33 @@ def test_sample_subset_differs_by_seed_and_checks_size(tasks):
     assert x0.shape == (50, 28, 28) and not np.array_equal(x0, x1)
     with pytest.raises(ValueError, match="size"):
         transfer.sample_subset(tasks.x_train_b, tasks.y_train_b, 10_000, seed=0)
+
+
+def test_recipe_for_steps_keeps_the_step_budget():
+    small = transfer.TransferRecipe.for_steps(20)
+    assert (small.frozen_epochs, small.fine_tune_epochs) == (21, 42)  # one step per epoch
+    assert transfer.TransferRecipe.for_steps(200) == transfer.DEFAULT_RECIPE  # 7 steps per epoch
+    large = transfer.TransferRecipe.for_steps(5_000)
+    assert (large.frozen_epochs, large.fine_tune_epochs) == (1, 1)
+    with pytest.raises(ValueError, match="n_examples"):
+        transfer.TransferRecipe.for_steps(0)
+
+
+def test_repeat_to_fill_repeats_whole_copies():
+    x, y = np.arange(10).reshape(5, 2), np.arange(5)
+    x_big, y_big = transfer.repeat_to_fill((x, y), 12)
+    assert len(x_big) == 15 and np.array_equal(y_big, np.tile(y, 3))
+    assert len(transfer.repeat_to_fill((x, y), 3)[0]) == 5  # already big enough
+
+
+def test_accuracy_matches_keras_evaluate(model_a, tasks):
+    valid_a = (tasks.x_valid_a, tasks.y_valid_a)
+    assert transfer.accuracy(model_a, valid_a) == pytest.approx(
+        model_a.evaluate(*valid_a, verbose=0)[1]
+    )
+    binary = transfer.reuse_layers(model_a)
+    models.compile_classifier(binary)
+    valid_b = (tasks.x_valid_b, tasks.y_valid_b)
+    assert transfer.accuracy(binary, valid_b) == pytest.approx(
+        binary.evaluate(*valid_b, verbose=0)[1]
+    )
