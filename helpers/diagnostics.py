@@ -171,7 +171,7 @@ def gradient_norms_per_layer(
     names = [layer.name for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     with tf.GradientTape() as tape:
         predictions = model(x, training=training)
-        loss = loss_fn(y, predictions)
+        loss = tf.reduce_mean(loss_fn(y, predictions))  # a string loss gives per-example values
     grads = tape.gradient(loss, kernels)
     return {name: float(tf.norm(g)) for name, g in zip(names, grads, strict=True)}
 
@@ -363,7 +363,8 @@ class ActivationHistogramHistory(keras.callbacks.Callback):
     Every ``every_n_batches`` steps (and once before training), the probe batch is pushed
     through the model; for each site the histogram counts over ``bins`` fixed bins of
     ``value_range`` are appended to ``self.histograms[name]``, with the step in ``self.steps``.
-    Values outside the range fall into the edge bins (a pile-up there *is* saturation).
+    Values outside the range fall into the edge bins (a pile-up there *is* saturation), or
+    with ``clip=False`` are left out (for unbounded activations such as ReLU).
     ``value_range=None`` fixes the range at the first measurement (0.5 % and 99.5 %
     percentiles over all sites). ``self.statistics[name]`` keeps mean, std and the share of
     outputs within ``near_zero`` of 0 at each measurement.
@@ -376,6 +377,7 @@ class ActivationHistogramHistory(keras.callbacks.Callback):
         bins: int = 40,
         value_range: tuple[float, float] | None = None,
         near_zero: float = 1e-3,
+        clip: bool = True,
     ) -> None:
         super().__init__()
         if not isinstance(every_n_batches, int) or every_n_batches < 1:
@@ -391,6 +393,7 @@ class ActivationHistogramHistory(keras.callbacks.Callback):
         self.bins = bins
         self.value_range = value_range
         self.near_zero = near_zero
+        self.clip = clip
         self.histograms: dict[str, list[np.ndarray]] = {}
         self.statistics: dict[str, dict[str, list[float]]] = {}
         self.steps: list[int] = []
@@ -422,7 +425,8 @@ class ActivationHistogramHistory(keras.callbacks.Callback):
         self.steps.append(self._step)
         for site in sites:
             a = site.a.ravel()
-            counts, _ = np.histogram(np.clip(a, edges[0], edges[-1]), bins=edges)
+            values = np.clip(a, edges[0], edges[-1]) if self.clip else a
+            counts, _ = np.histogram(values, bins=edges)
             self.histograms.setdefault(site.name, []).append(counts)
             stats = self.statistics.setdefault(site.name, {"mean": [], "std": [], "near_zero": []})
             stats["mean"].append(float(a.mean()))
@@ -457,7 +461,7 @@ def plot_colorful_dimension(
         n_cols = min(len(names), 4)
         n_rows = int(np.ceil(len(names) / n_cols))
         fig, grid = plt.subplots(
-            n_rows, n_cols, figsize=(2.3 * n_cols, 2.0 * n_rows), squeeze=False, sharey=True
+            n_rows, n_cols, figsize=(2.4 * n_cols, 2.4 * n_rows + 0.4), squeeze=False, sharey=True
         )
         axes = list(grid.flat)
         for ax in axes[len(names) :]:

@@ -186,6 +186,12 @@ def test_fixed_range_piles_outliers_into_the_edge_bins(batch):
     recorder.on_train_begin()
     counts = recorder.histograms["act_1"][0]
     assert counts.sum() == 32 and counts[-1] > 0  # positive outputs all land in the top bin
+    dropping = diagnostics.ActivationHistogramHistory(
+        x[:4], bins=4, value_range=(0.0, 1e-6), clip=False
+    )
+    dropping.set_model(model)
+    dropping.on_train_begin()
+    assert dropping.histograms["act_1"][0].sum() == 32 - counts[-1]  # outliers left out
 
 
 def _keras_twin(signals, activation, width, n_outputs=10, input_dim=784):
@@ -279,3 +285,13 @@ def test_numpy_net_with_unequal_widths_and_a_silent_overflow():
         warnings.simplefilter("error")  # an exploding net must not print RuntimeWarnings
         exploded = diagnostics.numpy_mlp_signals(x, depth=60, width=64, activation="relu", init=3.0)
     assert not np.isfinite(exploded.stds[-1])
+
+
+def test_gradient_norms_use_the_batch_mean_loss_for_compiled_string_losses(batch):
+    x, y = batch
+    keras.utils.set_random_seed(4)
+    model = models.build_mlp(n_hidden=1, n_neurons=8)
+    uncompiled = diagnostics.gradient_norms_per_layer(model, x, y)
+    models.compile_classifier(model, "sgd")  # compiles with the string loss name
+    compiled = diagnostics.gradient_norms_per_layer(model, x, y)
+    assert compiled["hidden_1"] == pytest.approx(uncompiled["hidden_1"], rel=1e-5)
