@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 # Quiet, reproducible TensorFlow for every command below (helpers.config sets them too).
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
+export OPENBLAS_NUM_THREADS := 1
 # Debian packages: the data set for everyone, a browser for the browser tests.
 DATA_PACKAGE := dataset-fashion-mnist
 BROWSER_PACKAGE := chromium

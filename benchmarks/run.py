@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))  # widget_cases sits beside this sc
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as helpers.config sets it in notebooks
 
 import nbformat  # noqa: E402
 import psutil  # noqa: E402

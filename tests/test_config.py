@@ -65,3 +65,7 @@ def test_setup_prints_the_mode(capsys):
 def test_work_dir_is_inside_the_git_ignored_folder():
     folder = config.work_dir("models")
     assert folder.is_dir() and config.WORK_DIR in folder.parents
+
+
+def test_numpy_blas_runs_on_one_thread():
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
