@@ -21,10 +21,11 @@ learning-rate slider of notebook 07 with the keyboard and checks that the printe
 and the figure change; ``test_notebooks_run.py`` runs every notebook and fails on any
 error output on the page.
 
-Run: ``make browser`` or ``.venv/bin/pytest tests/browser`` (about a minute per notebook
-on a busy 2-core machine). Knobs (environment variables): ``DNN_BROWSER_CHROMIUM``
-(browser binary, default /usr/bin/chromium), ``DNN_BROWSER_NOTEBOOKS`` (another folder of
-notebooks to test), ``DNN_BROWSER_TIMEOUT`` (seconds a Run All may take, default 600).
+Run: ``make browser`` or ``.venv/bin/pytest tests/browser`` (about 10 minutes for the
+whole course on a 2-core machine: 15-60 s per notebook). Knobs (environment variables):
+``DNN_BROWSER_CHROMIUM`` (browser binary, default /usr/bin/chromium),
+``DNN_BROWSER_NOTEBOOKS`` (another folder of notebooks to test), ``DNN_BROWSER_TIMEOUT``
+(seconds a Run All may take, default 600).
 Without Chromium or Playwright the tests skip with the reason.
 """
 
@@ -377,7 +378,6 @@ class InteractiveSlider:
             "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' widget-vbox ')]"
             "[.//div[contains(concat(' ', @class, ' '), ' widget-output ')]][1]"
         )
-        self.output = self.box.locator(".jupyter-widgets.widget-output").first
 
     def state(self) -> dict[str, Any]:
         """Readout, handle position, printed text and image src of the figure, right now."""
