@@ -596,7 +596,7 @@ class DeepSignals:
     weights: list[np.ndarray]  # the kernels drawn, first layer first (output layer last, if any)
 
 
-def _forward_backward(x, widths, f, f_prime, init, distribution, y, n_outputs, seed):
+def _forward_backward(x, widths, f, f_prime, init, distribution, y, n_outputs, seed, backward):
     """The NumPy net's passes (see numpy_mlp_signals); returns its arrays as a tuple."""
     depth = len(widths)
     rng = np.random.default_rng(seed)
@@ -610,8 +610,13 @@ def _forward_backward(x, widths, f, f_prime, init, distribution, y, n_outputs, s
         h = f(z)
         weights.append(w)
         zs.append(z)
-        slopes.append(f_prime(z))
+        slopes.append(f_prime(z) if backward else np.full_like(z, np.nan))
         outs.append(h)
+    means = np.array([a.mean(dtype=np.float64) for a in outs])
+    stds = np.array([a.std(dtype=np.float64) for a in outs])
+    if not backward:
+        nothing = np.full(depth, np.nan)
+        return zs, outs, slopes, weights, nothing, nothing, means, stds
     norms = []
     if y is not None:
         w_out = draw_weights(
@@ -640,8 +645,6 @@ def _forward_backward(x, widths, f, f_prime, init, distribution, y, n_outputs, s
         norms.append(float(np.linalg.norm(inputs[layer].T @ delta)))
         grad_a = delta @ weights[layer].T
     gradient_norms = np.array(norms[::-1] + ([output_norm] if output_norm is not None else []))
-    means = np.array([a.mean(dtype=np.float64) for a in outs])
-    stds = np.array([a.std(dtype=np.float64) for a in outs])
     return zs, outs, slopes, weights, gradient_norms, delta_stds, means, stds
 
 
@@ -657,6 +660,7 @@ def numpy_mlp_signals(
     alpha: float | None = None,
     seed: int = 0,
     keep_sites: bool = True,
+    backward: bool = True,
 ) -> DeepSignals:
     """Forward and backward pass of a fresh dense net (zero biases) in NumPy, layer by layer.
 
@@ -667,6 +671,7 @@ def numpy_mlp_signals(
     (the naive N(0, σ²)), or a VarianceScaling ``(scale, mode)`` pair. With labels ``y``
     the net ends in a Glorot softmax layer of ``n_outputs`` and the loss is the mean cross
     entropy; without, the backward pass starts from ∂L/∂a_L ~ N(0, 1) (a random linear loss).
+    ``backward=False`` runs the forward pass only (slopes, saturation, gradients are NaN).
     """
     from helpers import activations  # local: activations does not need diagnostics
 
@@ -680,9 +685,13 @@ def numpy_mlp_signals(
     peak = float(np.max(np.abs(f_prime(grid))))
     # An exploding net overflows float32 to inf/nan on purpose: that is the lesson, not a bug.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        signals = _forward_backward(x, widths, f, f_prime, init, distribution, y, n_outputs, seed)
+        signals = _forward_backward(
+            x, widths, f, f_prime, init, distribution, y, n_outputs, seed, backward
+        )
     zs, outs, slopes, weights, gradient_norms, delta_stds, means, stds = signals
-    saturated = np.array([np.mean(np.abs(s) < SATURATION_SLOPE_SHARE * peak) for s in slopes])
+    saturated = np.array(
+        [np.mean(np.abs(s) < SATURATION_SLOPE_SHARE * peak) if backward else np.nan for s in slopes]
+    )
     sites = (
         [
             ActivationSite(f"layer_{i + 1}", z, a, s)

@@ -1096,7 +1096,28 @@ def _fast_panels(n_cols: int, figsize: tuple[float, float]) -> tuple[plt.Figure,
         squeeze=False,
         gridspec_kw={"left": 0.08, "right": 0.98, "bottom": 0.2, "top": 0.88, "wspace": 0.25},
     )
+    import matplotlib.ticker as mticker
+
+    for ax in axes[0]:  # every tick is a few artists to lay out: keep them few
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=5))
+        ax.yaxis.set_major_locator(mticker.MaxNLocator(nbins=4))
     return fig, list(axes[0])
+
+
+def _log10_axis(ax: plt.Axes) -> None:
+    """Label a linear axis that holds log10 values in plain numbers (0 → 1, 3 → 1e+03).
+
+    A matplotlib log axis costs about twice as much to render as this one, which matters when a
+    slider redraws the figure."""
+    import matplotlib.ticker as mticker
+
+    ax.yaxis.set_major_locator(mticker.MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{10**v:.2g}"))
+
+
+def _log10(values: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log10(np.asarray(values, dtype=float))
 
 
 def _draw_alpha_activation(
@@ -1273,15 +1294,16 @@ def draw_selu_depth(
         activation=activation,
         init=(weight_scale, "fan_in"),
         keep_sites=False,
+        backward=False,
     )
     if axes is None:
         fig, axes = _fast_panels(2, (6.6, 2.5))
     fig = axes[0].figure
     layers = np.arange(1, depth + 1)
-    axes[0].axhspan(0.8, 1.2, color="tab:green", alpha=0.15, lw=0)
-    axes[0].plot(layers, signals.stds, color="tab:blue")
-    axes[0].set_yscale("log")
-    axes[0].set_title("std of activations")
+    axes[0].axhspan(np.log10(0.8), np.log10(1.2), color="tab:green", alpha=0.15, lw=0)
+    axes[0].plot(layers, _log10(signals.stds), color="tab:blue")
+    _log10_axis(axes[0])
+    axes[0].set_title("std of activations (log scale)")
     axes[1].axhline(0, color="k", lw=0.6)
     axes[1].plot(layers, signals.means, color="tab:orange")
     axes[1].set_title("mean of activations")
@@ -1402,11 +1424,11 @@ def draw_gradient_flow(
         fig, axes = _fast_panels(2, (7.0, 2.6))
     fig = axes[0].figure
     layers = np.arange(1, depth + 2)
-    axes[0].plot(layers[:-1], norms[:-1], "o-", ms=3, color="tab:blue", label="hidden")
-    axes[0].plot(layers[-1:], norms[-1:], "s", color="tab:red", label="output")
-    axes[0].set_yscale("log")
-    axes[0].set_title("‖∂L/∂W‖ per layer")
-    axes[0].legend(loc="best")
+    axes[0].plot(layers[:-1], _log10(norms[:-1]), "o-", ms=3, color="tab:blue", label="hidden")
+    axes[0].plot(layers[-1:], _log10(norms[-1:]), "s", color="tab:red", label="output")
+    _log10_axis(axes[0])
+    axes[0].set_title("‖∂L/∂W‖ per layer (log scale)")
+    axes[0].legend(loc="upper left")
     axes[1].bar(layers[:-1], signals.fraction_saturated, color="tab:purple")
     axes[1].set_ylim(0, 1)
     axes[1].set_title("share of units with f′(z) < 10 % of max")
@@ -1480,10 +1502,10 @@ def draw_variance_scaling(
         (axes[0], forward, "forward: std(a_l) / std(a_1)", "tab:blue"),
         (axes[1], backward, f"backward: std(δ_l) / std(δ_{depth})", "tab:orange"),
     ):
-        ax.axhline(1.0, color="k", lw=0.6)
-        ax.plot(layers, values, color=color)
-        ax.set_yscale("log")
-        ax.set_title(title)
+        ax.axhline(0.0, color="k", lw=0.6)
+        ax.plot(layers, _log10(values), color=color)
+        _log10_axis(ax)
+        ax.set_title(f"{title} (log scale)")
         ax.set_xlabel("layer")
     text = (
         f"scale = {scale:.2f} · mode {mode} · {activation} · forward std ratio, layer {depth} / 1: "

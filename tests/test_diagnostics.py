@@ -295,3 +295,13 @@ def test_gradient_norms_use_the_batch_mean_loss_for_compiled_string_losses(batch
     models.compile_classifier(model, "sgd")  # compiles with the string loss name
     compiled = diagnostics.gradient_norms_per_layer(model, x, y)
     assert compiled["hidden_1"] == pytest.approx(uncompiled["hidden_1"], rel=1e-5)
+
+
+def test_numpy_net_forward_only_skips_the_backward_pass():
+    x = np.random.default_rng(2).standard_normal((64, 32)).astype("float32")
+    both = diagnostics.numpy_mlp_signals(x, depth=5, width=16, activation="selu", init="lecun")
+    forward = diagnostics.numpy_mlp_signals(
+        x, depth=5, width=16, activation="selu", init="lecun", backward=False
+    )
+    np.testing.assert_array_equal(forward.stds, both.stds)
+    assert np.all(np.isnan(forward.gradient_norms)) and np.all(np.isnan(forward.fraction_saturated))

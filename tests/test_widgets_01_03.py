@@ -115,7 +115,7 @@ def test_gradient_flow_reports_the_first_to_last_ratio(batch):
     assert text.startswith("depth = 6 · init std = 0.100 · sigmoid · ‖∂L/∂W‖ first / last")
     ratio = float(text.split("hidden layer: ")[1].split(" ")[0])
     assert ratio < 0.1  # a Glorot-sized sigmoid net: the gradient shrinks toward the input
-    assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"
+    assert len(fig.axes) == 2 and "log scale" in fig.axes[0].get_title()
     with pytest.raises(ValueError, match="'sigmoid', 'tanh'"):
         course_widgets.draw_gradient_flow(x, y, 3, 0.1, "softmax")
 
