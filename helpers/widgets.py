@@ -1625,6 +1625,8 @@ def draw_dropout_rate(
     ax_acc.set_ylabel("accuracy")
     ax_acc.set_ylim(0.6, 1.0)
     ax_acc.legend(loc="lower right")
+    for ax in axes:  # few tick labels: text is most of a redraw's rendering time
+        ax.locator_params(nbins=4)
     gap = run["val_loss"][-1] - run["honest_loss"][-1]
     text = (
         f"rate {matches[0]:.1f}: last epoch — train loss {run['loss'][-1]:.3f} reported, "
@@ -1694,6 +1696,7 @@ def draw_mc_passes(
     axes[0].xaxis.set_minor_locator(NullLocator())
     axes[0].set_xlabel("passes averaged (N)")
     axes[0].set_ylabel("accuracy")
+    axes[0].locator_params(axis="y", nbins=4)
     axes[0].set_title("accuracy of the average")
     classes = np.arange(p.shape[2])
     colors = ["tab:green" if c == y_true[index] else "tab:gray" for c in classes]
@@ -1777,6 +1780,8 @@ def draw_alpha_dropout(
     for ax in axes:
         ax.set_xlabel("layer")
     ax_std.legend(loc="upper left")
+    for ax in axes:
+        ax.locator_params(nbins=4)
     text = (
         f"rate {rate:.2f}, after {n_layers} SELU layers: dropout mean {final['standard'][0]:+.2f} "
         f"std {final['standard'][1]:.2f} · alpha dropout mean {final['alpha'][0]:+.2f} "
@@ -1845,7 +1850,7 @@ def draw_pruning(
     bins = np.linspace(-6, 0.5, 50)
     for values, color, label in ((kept, "tab:blue", "kept"), (cut, "tab:red", "set to 0")):
         counts, _ = np.histogram(np.log10(values + 1e-12), bins=bins)
-        ax_hist.stairs(counts, bins, fill=True, alpha=0.6, color=color, label=label)
+        ax_hist.stairs(counts, bins, color=color, lw=1.5, label=label)
     ax_hist.set_xlabel("log10 |w| (hidden layers)")
     ax_hist.set_ylabel("weights")
     ax_hist.legend(loc="upper left")
@@ -1856,6 +1861,8 @@ def draw_pruning(
     ax_curve.set_xlabel("fraction of weights pruned")
     ax_curve.set_ylabel("validation accuracy")
     ax_curve.set_title("without fine-tuning")
+    for ax in axes:  # few tick labels: text is most of a redraw's rendering time
+        ax.locator_params(nbins=4)
     unpruned = accuracies[min(xs)]
     text = (
         f"pruned {fraction:.0%}: {len(cut):,} of {len(cut) + len(kept):,} hidden weights "
