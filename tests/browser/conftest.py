@@ -26,7 +26,7 @@ whole course on a 2-core machine: 15-60 s per notebook). Knobs (environment vari
 ``DNN_BROWSER_CHROMIUM`` (browser binary, default /usr/bin/chromium),
 ``DNN_BROWSER_NOTEBOOKS`` (another folder of notebooks to test), ``DNN_BROWSER_TIMEOUT``
 (seconds a Run All may take, default 600).
-Without Chromium or Playwright the tests skip with the reason.
+Without Chromium or Playwright the tests skip with the reason; with ``CI=true`` they fail.
 """
 
 from __future__ import annotations
@@ -340,6 +340,20 @@ _RUN_FINISHED_JS = (
 )
 
 
+# Idle for `ms` milliseconds in a row (the page remembers since when it has been idle).
+_SETTLED_JS = """
+(ms) => {
+  const status = document.querySelector(KERNEL_STATUS);
+  const idle = Boolean(status) && /\\|\\s*Idle$/.test(status.textContent.trim());
+  const now = performance.now();
+  if (!idle) { window.__dnnIdleSince = null; return false; }
+  if (window.__dnnIdleSince == null) window.__dnnIdleSince = now;
+  return now - window.__dnnIdleSince >= ms;
+}
+""".replace("KERNEL_STATUS", json.dumps(KERNEL_STATUS))
+SETTLE_S = 2
+
+
 def _cells_not_run(state: dict[str, Any]) -> list[str]:
     return [
         f"cell {cell['index']}" + (" (queued or running)" if cell["running"] else "")
@@ -485,7 +499,30 @@ class NotebookPage:
         assert not state["dialogs"], f"{self.name}: a dialog opened during Run All: " + (
             " | ".join(_short(d, 300) for d in state["dialogs"])
         )
-        return state
+        self.wait_until_settled()
+        return self.page_state()
+
+    def wait_until_settled(self) -> None:
+        """Wait until the status bar has said Idle for SETTLE_S seconds in a row.
+
+        Widgets that have just rendered talk to the kernel (comm messages), so the status
+        can flip to Busy for a moment after the last cell has finished."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+        self.page.evaluate("() => { window.__dnnIdleSince = null; }")
+        try:
+            self.page.wait_for_function(
+                _SETTLED_JS,
+                arg=SETTLE_S * 1000,
+                timeout=REDRAW_TIMEOUT_S * 1000,
+                polling=200,
+            )
+        except PlaywrightTimeoutError:
+            pytest.fail(
+                f"{self.name}: the kernel did not settle to Idle within {REDRAW_TIMEOUT_S} s "
+                f"after Run All; the status bar says {self.kernel_status()!r}",
+                pytrace=False,
+            )
 
     def assert_no_errors(self, state: dict[str, Any]) -> None:
         errors = state["errors"]
@@ -525,12 +562,27 @@ class NotebookPage:
 # --- Chromium -----------------------------------------------------------------------------
 
 
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _skip_or_fail(reason: str) -> None:
+    """On a learner's machine a missing browser skips the tests; in CI (CI=true) it fails
+    them, so a broken install step cannot pass as green."""
+    if _in_ci():
+        pytest.fail(f"CI=true and the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser_context(tmp_path_factory):
     """Debian's Chromium, headless, with a fresh profile (Playwright's own build is not used)."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Chromium (sudo apt-get install chromium).")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        _skip_or_fail(f"{CHROMIUM} not found: install Chromium (sudo apt-get install chromium).")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _skip_or_fail("Playwright is not installed: pip install -e '.[dev]' (or make setup).")
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
