@@ -75,8 +75,8 @@ MATCHED = (
     ),
     MatchedExperiment(
         "transfer A → B (A, B from scratch, B-on-A)",
-        "transfer A to B",
-        "b_on_a_val_accuracy",
+        "transfer A→B (model A, B from scratch, B-on-A)",
+        "val_accuracy",
         38,
         0.94,
         "B-on-A val acc",
