@@ -328,7 +328,7 @@ def write_report(runs: list[NotebookRun], widgets: list[dict], previous: dict) -
         "## Widget callbacks (kernel-side latency, full-mode data)",
         "",
         "Each callback is the drawing function behind a slider plus rendering its figure to "
-        "PNG, as the inline backend does; first call excluded (warm-up).",
+        "PNG, as the widget does (`helpers.widgets.figure_png`); first call excluded (warm-up).",
         "",
         "| widget | notebook | kind | values | median (ms) | p95 (ms) |",
         "|---|---|---|---:|---:|---:|",

@@ -3,9 +3,9 @@
 A case builds its callback once (loading data, precomputing what the notebook computes before
 it shows the widget), then the benchmark calls it with ~20 slider values (5 for widgets that
 train on a button press). The callback calls the ``draw_<thing>`` function behind the widget
-with that value, exactly as the widget does, and renders the figure to PNG as the inline
-backend does (``IPython``'s ``print_figure``: the figure's own dpi, 80 in the course style, and
-a tight bounding box), then frees it.
+with that value, exactly as the widget does, and renders the figure to PNG as the widget
+does (``helpers.widgets.figure_png``: the figure's own dpi, 80 in the course style, cropped
+to a tight bounding box), then frees it.
 
 Each setup also builds the widget itself, with the arguments the notebook gives it (quietly:
 its first drawing is discarded), so whatever its ``explore_<thing>`` function precomputes (a
@@ -57,15 +57,14 @@ class WidgetCase:
 
 
 def render(result: object) -> None:
-    """Render a draw function's figure to PNG, as the notebook's inline backend would, and free it.
+    """Turn a draw function's figure into the PNG the widget displays, and free it.
 
-    ``display(fig)`` in a kernel runs IPython's PNG formatter, which is ``print_figure`` with
-    ``bbox_inches="tight"`` at the figure's dpi; the widget then closes the figure.
-    """
-    from IPython.core.pylabtools import print_figure
+    A redraw ends in ``helpers.widgets.show_figure``: one render of the figure, cropped to
+    its tight bounding box, compressed to PNG (``figure_png``), then closed."""
+    from helpers import widgets
 
     fig = result[0] if isinstance(result, tuple) else result
-    print_figure(fig, "png", base64=True, bbox_inches="tight")
+    widgets.figure_png(fig)
     plt.close(fig)
 
 
