@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import tarfile
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import keras
@@ -39,17 +39,11 @@ _ARCHIVE_NAMES = ("cifar-10-batches-py-target_archive", "cifar-10-python.tar.gz"
 
 
 @dataclass(frozen=True)
-class ImageData:
-    """Train / validation / test images (float32 in [0, 1]) with integer labels."""
+class ImageData(data.FashionMNIST):
+    """Any of the capstone's data sets: Fashion-MNIST's splits (float32 images in [0, 1],
+    integer labels, ``.train`` / ``.valid`` / ``.test``) plus the data set's name."""
 
-    name: str
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_valid: np.ndarray
-    y_valid: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    class_names: tuple[str, ...]
+    name: str = "fashion_mnist"
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -174,14 +168,14 @@ def load_cifar10(
         return images.astype(np.float32) / np.float32(255.0)
 
     return ImageData(
-        "cifar10",
-        scale(x_full[:n_train]),
-        y_full[:n_train],
-        scale(x_full[-valid_size:]),
-        y_full[-valid_size:],
-        scale(x_test[:n_test]),
-        y_test[:n_test],
-        CIFAR10_CLASS_NAMES,
+        x_train=scale(x_full[:n_train]),
+        y_train=y_full[:n_train],
+        x_valid=scale(x_full[-valid_size:]),
+        y_valid=y_full[-valid_size:],
+        x_test=scale(x_test[:n_test]),
+        y_test=y_test[:n_test],
+        class_names=CIFAR10_CLASS_NAMES,
+        name="cifar10",
     )
 
 
@@ -198,14 +192,7 @@ def load_dataset(
     if name == "cifar10":
         return load_cifar10(valid_size, train_size, test_size)
     fashion = data.load_fashion_mnist(valid_size, train_size, test_size)
-    return ImageData(
-        "fashion_mnist",
-        *(
-            getattr(fashion, f)
-            for f in ("x_train", "y_train", "x_valid", "y_valid", "x_test", "y_test")
-        ),
-        fashion.class_names,
-    )
+    return ImageData(**{f.name: getattr(fashion, f.name) for f in fields(fashion)})
 
 
 def standardize(x_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...]:

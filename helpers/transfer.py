@@ -19,11 +19,14 @@ import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import keras
 import numpy as np
 
 from helpers import config, models
+
+T = TypeVar("T")
 
 
 def clone_with_weights(model: keras.Model) -> keras.Model:
@@ -251,12 +254,14 @@ def scratch_over_seeds(
     recipe: TransferRecipe = DEFAULT_RECIPE,
 ) -> np.ndarray:
     """Validation accuracy of a model trained from scratch, one per seed (its own subset)."""
-    results = []
-    for seed in _check_seeds(seeds):
-        train = sample_subset(*train_pool, size=size, seed=seed)
-        config.set_seed(seed)
-        results.append(train_from_scratch(build_scratch(), train, valid, recipe))
-    return np.array(results)
+    return np.array(
+        _over_seeds(
+            lambda train: train_from_scratch(build_scratch(), train, valid, recipe),
+            train_pool,
+            size,
+            seeds,
+        )
+    )
 
 
 def reused_over_seeds(
@@ -269,14 +274,27 @@ def reused_over_seeds(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validation accuracy of a reused model after the frozen phase and at the end, per seed
     (the same subsets as ``scratch_over_seeds`` with the same seeds)."""
-    frozen, final = [], []
+    pairs = _over_seeds(
+        lambda train: train_reused(build_reused(), train, valid, recipe), train_pool, size, seeds
+    )
+    frozen, final = zip(*pairs, strict=True)
+    return np.array(frozen), np.array(final)
+
+
+def _over_seeds(
+    train_one: Callable[[tuple[np.ndarray, np.ndarray]], T],
+    train_pool: tuple[np.ndarray, np.ndarray],
+    size: int,
+    seeds: Sequence[int],
+) -> list[T]:
+    """``train_one(train)`` once per seed: on that seed's own subset of ``size`` examples,
+    with every random generator seeded first."""
+    results = []
     for seed in _check_seeds(seeds):
         train = sample_subset(*train_pool, size=size, seed=seed)
         config.set_seed(seed)
-        after_frozen, at_end = train_reused(build_reused(), train, valid, recipe)
-        frozen.append(after_frozen)
-        final.append(at_end)
-    return np.array(frozen), np.array(final)
+        results.append(train_one(train))
+    return results
 
 
 def _check_seeds(seeds: Sequence[int]) -> tuple[int, ...]:

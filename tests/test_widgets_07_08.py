@@ -1,6 +1,5 @@
 """Widgets of notebooks 07 (optimizer paths, momentum phase) and 08 (schedules, a training run)."""
 
-import io
 import time
 
 import ipywidgets as widgets
@@ -54,7 +53,7 @@ def test_trajectory_widget_has_the_learning_rate_log_slider_first(capsys):
 
 def _render(result):
     fig = result[0] if isinstance(result, tuple) else result
-    fig.savefig(io.BytesIO(), format="png")
+    course_widgets.figure_png(fig)  # what the widget does after each slider move
     plt.close(fig)
 
 
