@@ -37,7 +37,6 @@ def test_unknown_quick_word_lists_the_allowed_ones():
 def test_tests_run_in_quick_mode():
     assert config.QUICK is True
     assert config.pick(full=100, quick=3) == 3
-    assert config.mode_name() == "quick"
 
 
 def test_keras_home_falls_back_when_the_chosen_one_is_not_writable(tmp_path):
@@ -71,3 +70,25 @@ def test_work_dir_is_inside_the_git_ignored_folder():
 
 def test_numpy_blas_runs_on_one_thread():
     assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+
+
+@pytest.mark.parametrize(("word", "shift"), [(None, 0), ("", 0), ("3", 3), (" -2 ", -2)])
+def test_seed_shift_words(word, shift):
+    assert config.parse_seed_shift(word) == shift
+
+
+def test_unknown_seed_shift_says_what_is_allowed():
+    with pytest.raises(ValueError, match=r"DNN_SEED='one'.*whole number"):
+        config.parse_seed_shift("one")
+
+
+def test_seed_shift_moves_every_seed(monkeypatch):
+    import numpy as np
+
+    base = config.rng(5).standard_normal(3)
+    monkeypatch.setattr(config, "SEED_SHIFT", 2)
+    assert config.shifted_seed(5) == 7
+    np.testing.assert_array_equal(
+        config.rng(5).standard_normal(3), np.random.default_rng(7).standard_normal(3)
+    )
+    assert not np.array_equal(config.rng(5).standard_normal(3), base)

@@ -178,6 +178,7 @@ def _server_environment(tmp: Path) -> dict[str, str]:
     env.pop("JUPYTER_TOKEN", None)
     env.update(
         DNN_QUICK="1",
+        DNN_CLAIMS="strict",  # a missed claim fails the page, as under nbval
         TF_CPP_MIN_LOG_LEVEL="2",
         TF_ENABLE_ONEDNN_OPTS="0",
         JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
