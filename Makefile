@@ -13,13 +13,14 @@ DATA_PACKAGE := dataset-fashion-mnist
 BROWSER_PACKAGE := chromium
 NB ?= notebooks/*.ipynb
 
-.PHONY: help setup lab test unit notebooks browser lint format execute bench clean system-data system-browser
+.PHONY: help setup lab test unit notebooks browser lint format execute bench claims clean system-data system-browser
 
 help:
 	@echo "make lab      set everything up and open the course in JupyterLab"
 	@echo "make test     set everything up and run every test (unit, ruff, notebooks, browser)"
 	@echo "make execute  re-run notebooks in full mode and store their outputs (NB=notebooks/03_*.ipynb for one)"
 	@echo "make bench    measure run times, memory, accuracies and slider latency"
+	@echo "make claims   run every notebook under five seeds and report every checked claim"
 	@echo "make lint     ruff over helpers, tests, notebooks;  make format  to fix what it can"
 
 $(STAMP): pyproject.toml
@@ -86,6 +87,10 @@ execute: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# Every notebook in quick mode under five seed shifts: does every checked claim still hold?
+claims: setup
+	$(BIN)/python benchmarks/claims.py --mode quick --seeds 0 1 2 3 4
 
 clean:
 	rm -rf .work .pytest_cache .ruff_cache

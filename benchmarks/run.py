@@ -5,6 +5,11 @@
     python benchmarks/run.py --notebooks 03 07   # a few notebooks
     python benchmarks/run.py --store             # also store the full-mode outputs in place
                                                  # (what `make execute` does), saving one run
+    python benchmarks/run.py --claim-seeds 1 2   # full-mode claims under these seed shifts too
+
+The full-mode runs also feed the claims report (benchmarks/claims.md): the stored run is
+seed 0, and ``--claim-seeds`` (default: 1) reruns every notebook in full mode with its seeds
+shifted, to check that every claim still holds.
 
 Each notebook runs top to bottom in a fresh kernel (nbclient), one at a time; a thread polls
 the resident memory of the kernel process every 0.1 s. Notebooks report their key numbers with
@@ -35,6 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as helpers.config sets it in notebooks
 
+import claims as claims_report  # noqa: E402
 import nbformat  # noqa: E402
 import psutil  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
@@ -122,6 +128,7 @@ class NotebookRun:
     ok: bool
     error: str = ""
     records: list[dict] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
 
 
 class PeakMemory:
@@ -159,8 +166,12 @@ def run_notebook(path: Path, mode: str, store: bool) -> NotebookRun:
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         results_file = Path(tmp) / "results.jsonl"
+        claims_file = Path(tmp) / "claims.jsonl"
         os.environ["DNN_QUICK"] = "1" if mode == "quick" else "0"
         os.environ["DNN_RESULTS_FILE"] = str(results_file)
+        os.environ["DNN_CLAIMS_FILE"] = str(claims_file)
+        os.environ["DNN_CLAIMS"] = "explain"  # a miss is recorded in the claims report
+        os.environ.pop("DNN_SEED", None)  # the stored run uses the default seeds
         client = NotebookClient(
             nb,
             timeout=3600,
@@ -175,13 +186,19 @@ def run_notebook(path: Path, mode: str, store: bool) -> NotebookRun:
             except Exception as exc:  # a failing notebook is a result too
                 error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         seconds = time.perf_counter() - start
-        records = []
+        records, claims = [], []
         if results_file.exists():
             records = [json.loads(line) for line in results_file.read_text().splitlines() if line]
+        if claims_file.exists():
+            claims = [json.loads(line) for line in claims_file.read_text().splitlines() if line]
+    if any(not c["held"] for c in claims):
+        error = error or "missed claims: " + "; ".join(
+            c["statement"] for c in claims if not c["held"]
+        )
     if store and mode == "full" and not error:
         nbformat.write(nb, path)
     return NotebookRun(
-        path.stem, mode, seconds, memory.peak_bytes / 2**20, not error, error, records
+        path.stem, mode, seconds, memory.peak_bytes / 2**20, not error, error, records, claims
     )
 
 
@@ -416,6 +433,13 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="store full-mode outputs in the notebooks (like make execute)",
     )
+    parser.add_argument(
+        "--claim-seeds",
+        nargs="*",
+        type=int,
+        default=[1],
+        help="seed shifts for extra full-mode runs that only check claims (default: 1)",
+    )
     parser.add_argument("--skip-widgets", action="store_true")
     parser.add_argument("--widget-repeats", type=int, default=20)
     args = parser.parse_args(argv)
@@ -437,6 +461,23 @@ def main(argv: list[str] | None = None) -> None:
                 f"  {'ok' if run.ok else run.error}",
                 flush=True,
             )
+    if "full" in args.modes:
+        claim_runs = [
+            {"notebook": r.notebook, "mode": "full", "seed": 0, "seconds": r.seconds,
+             "error": "" if r.ok or r.error.startswith("missed claims") else r.error,
+             "claims": r.claims}
+            for r in runs if r.mode == "full"
+        ]  # fmt: skip
+        for seed in args.claim_seeds:
+            for path in paths:
+                run = claims_report.execute(path, "full", seed)
+                claim_runs.append(run)
+                print(f"full  seed {seed} {path.stem:<40} {run['seconds']:6.1f} s  "
+                      f"{run['error'] or 'claims recorded'}", flush=True)  # fmt: skip
+        everything = claims_report.store(claim_runs)
+        claims_report.write_report(
+            everything, [p.stem for p in sorted(NOTEBOOK_DIR.glob("*.ipynb"))]
+        )
     widgets = [] if args.skip_widgets else time_widgets(args.widget_repeats)
     if args.notebooks:  # a partial run keeps the other notebooks' earlier numbers
         kept = [

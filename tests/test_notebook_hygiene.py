@@ -9,6 +9,9 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 MAX_BYTES = 3_000_000
 WARNING = re.compile(r"(Deprecation|User|Future|Runtime)Warning|is deprecated|WARNING:")
+# A backslash escape eaten on the way into a notebook: "\frac" becomes a form feed + "rac",
+# "\approx" a bell + "pprox", "\beta" a backspace + "eta", "\vec" a vertical tab + "ec".
+BROKEN_LATEX = re.compile(r"[\x07\x08\x0b\x0c]|(?<![A-Za-z\\])(rac|pprox|eta|ec)\{|(?<![A-Za-z\\])pprox")
 
 
 def _load(path):
@@ -54,6 +57,21 @@ def test_no_errors_warnings_or_installs(path):
         for output in cell.get("outputs", []):
             assert output["output_type"] != "error", f"stored error: {output.get('ename')}"
             assert not WARNING.search(_text(output)), f"stored warning: {_text(output)[:300]}"
+            assert "Claim not held" not in _text(output), "a stored run missed a claim"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_markdown_latex_is_not_broken(path):
+    for cell in _load(path)["cells"]:
+        if cell["cell_type"] == "markdown":
+            text = "".join(cell["source"])
+            broken = BROKEN_LATEX.search(text)
+            assert not broken, f"broken LaTeX near {text[max(0, broken.start() - 40):broken.end() + 20]!r}"
+
+
+def test_the_latex_check_catches_eaten_backslashes():
+    assert BROKEN_LATEX.search("x = \x0crac{m}{2}") and BROKEN_LATEX.search("2^{-11} \x07pprox 4.9")
+    assert BROKEN_LATEX.search("a + rac{1}{2}") and not BROKEN_LATEX.search("\\frac{1}{2} \\approx \\beta")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
