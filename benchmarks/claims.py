@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import fcntl
 import json
 import os
 import subprocess
@@ -79,13 +80,15 @@ def load() -> dict:
 
 def store(runs: list[dict]) -> dict:
     """Merge new runs into claims.json (a run replaces the same notebook, mode and seed)."""
-    everything = load()
-    today = dt.date.today().isoformat()
-    for run in runs:
-        key = run_key(run["mode"], run["seed"])
-        everything["runs"].setdefault(key, {})[run["notebook"]] = run
-        everything["dates"][key] = today
-    CLAIMS_JSON.write_text(json.dumps(everything, indent=1, ensure_ascii=False) + "\n")
+    with (ROOT / "benchmarks" / ".claims.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two reports may finish at once; neither loses rows
+        everything = load()
+        today = dt.date.today().isoformat()
+        for run in runs:
+            key = run_key(run["mode"], run["seed"])
+            everything["runs"].setdefault(key, {})[run["notebook"]] = run
+            everything["dates"][key] = today
+        CLAIMS_JSON.write_text(json.dumps(everything, indent=1, ensure_ascii=False) + "\n")
     return everything
 
 
