@@ -13,7 +13,8 @@ DATA_PACKAGE := dataset-fashion-mnist
 BROWSER_PACKAGE := chromium
 NB ?= notebooks/*.ipynb
 
-.PHONY: help setup lab test unit notebooks browser lint format execute bench claims clean system-data system-browser
+.PHONY: help setup lab test unit notebooks browser lint format execute bench claims clean \
+	test-oldest test-newest-python system-data system-browser
 
 help:
 	@echo "make lab      set everything up and open the course in JupyterLab"
@@ -21,11 +22,13 @@ help:
 	@echo "make execute  re-run notebooks in full mode and store their outputs (NB=notebooks/03_*.ipynb for one)"
 	@echo "make bench    measure run times, memory, accuracies and slider latency"
 	@echo "make claims   run every notebook under five seeds and report every checked claim"
+	@echo "make book     build the course website (build/book/html); make book-open to read it"
 	@echo "make lint     ruff over helpers, tests, notebooks;  make format  to fix what it can"
+	@echo "make test-oldest / test-newest-python   the tests at both ends of the version ranges"
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
-		{ echo "Python 3.10 or newer is needed; $(PYTHON) is $$($(PYTHON) --version)."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed; $(PYTHON) is $$($(PYTHON) --version)."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
 		echo "Could not create a virtual environment: on Debian/Ubuntu run"; \
 		echo "  sudo apt-get install python3-venv"; exit 1; }
@@ -56,10 +59,11 @@ setup: $(STAMP) system-data
 lab: setup
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
 
-test: setup system-browser
+test: setup system-browser book
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/browser
 	$(BIN)/pytest tests/browser
+	$(MAKE) --no-print-directory test-oldest test-newest-python
 
 unit: setup
 	$(BIN)/pytest tests --ignore=tests/browser -n 2
@@ -67,7 +71,7 @@ unit: setup
 notebooks: setup
 	$(BIN)/pytest notebooks -n 2 --dist loadfile
 
-browser: setup system-browser
+browser: setup system-browser book
 	$(BIN)/pytest tests/browser
 
 lint: setup
@@ -94,3 +98,70 @@ claims: setup
 
 clean:
 	rm -rf .work .pytest_cache .ruff_cache
+
+# --- The course as a website (issue 17) ---------------------------------------------------------
+# Sphinx + MyST-NB render the stored notebooks (nothing runs) into build/book/html; MathJax
+# comes from npm (book/package-lock.json) and is served by the site itself, never a CDN.
+BOOK_STAMP := $(VENV)/.installed-book
+BOOK_NODE := book/node_modules/.package-lock.json
+BOOK_PORT ?= 8000
+
+.PHONY: book book-open
+
+$(BOOK_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,book]'
+	@touch $@
+
+$(BOOK_NODE): book/package.json book/package-lock.json
+	@command -v npm >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian package npm…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+		else \
+			echo "make book needs Node.js and npm (MathJax is an npm package)."; \
+			echo "  On Debian/Ubuntu: sudo apt-get install npm"; exit 1; \
+		fi; }
+	npm ci --prefix book --no-audit --no-fund --loglevel=error
+	@touch $@
+
+book: $(BOOK_STAMP) $(BOOK_NODE)
+	$(BIN)/python book/build.py
+
+book-open: book
+	@echo "The course website: http://127.0.0.1:$(BOOK_PORT)/  (Ctrl-C stops it)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory build/book/html $(BOOK_PORT)
+
+# --- Both ends of the version ranges (issue 13) -----------------------------------------------
+# test-oldest: every dependency at the floor pyproject.toml allows (tests/constraints/oldest.txt)
+# on the oldest Python it allows; test-newest-python: the newest releases on the newest Python.
+# Each builds its own venv and runs the unit tests and every notebook in quick mode (nbval).
+PY_OLDEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3.11) \
+	$(shell command -v python3.11))
+PY_NEWEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) \
+	$(shell command -v python3.13))
+
+# $(call version_venv,folder,python,what,variable,pip options)
+define version_venv
+	@test -n "$(2)" || { echo "$(3) was not found: install it (pyenv install $(3)) or set" \
+		"$(4)=/path/to/python$(3)"; exit 1; }
+	rm -rf $(1)
+	$(2) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --upgrade pip
+	$(1)/bin/python -m pip install --quiet $(5) -e '.[dev]'
+	@$(1)/bin/python -c 'import sys, importlib.metadata as m; print("$(1):", "Python", \
+		sys.version.split()[0], *(f"{p} {m.version(p)}" for p in ("tensorflow-cpu", "keras", \
+		"numpy", "scipy", "matplotlib", "jupyterlab", "ipywidgets")))'
+	@touch $(1)/.installed
+endef
+
+.venv-oldest/.installed: pyproject.toml tests/constraints/oldest.txt
+	$(call version_venv,.venv-oldest,$(PY_OLDEST),3.11,PY_OLDEST,-c tests/constraints/oldest.txt)
+
+.venv-newest/.installed: pyproject.toml
+	$(call version_venv,.venv-newest,$(PY_NEWEST),3.13,PY_NEWEST,--upgrade)
+
+test-oldest: .venv-oldest/.installed system-data
+	.venv-oldest/bin/pytest -n 2 --dist loadfile --ignore=tests/browser
+
+test-newest-python: .venv-newest/.installed system-data
+	.venv-newest/bin/pytest -n 2 --dist loadfile --ignore=tests/browser

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import importlib.metadata
-import re
 import sys
+import tomllib
 from dataclasses import dataclass
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from helpers import config
 
-# (distribution, lowest version, what it is for)
-REQUIREMENTS = (
-    ("tensorflow-cpu", "2.16", "TensorFlow, the engine under Keras"),
-    ("keras", "3.3", "Keras 3: models, layers, optimizers"),
-    ("numpy", "1.26", "arrays"),
-    ("scipy", "1.11", "a few exact constants (SELU) and statistics"),
-    ("matplotlib", "3.8", "every figure"),
-    ("ipywidgets", "8.1", "sliders and buttons"),
-    ("jupyterlab", "4.1", "the notebook interface"),
-    ("jupyterlab-widgets", "3.0", "shows widgets inside JupyterLab"),
+# (distribution, what it is for); the tested range of each comes from pyproject.toml
+PACKAGES = (
+    ("tensorflow-cpu", "TensorFlow, the engine under Keras"),
+    ("keras", "Keras 3: models, layers, optimizers"),
+    ("numpy", "arrays"),
+    ("scipy", "a few exact constants (SELU) and statistics"),
+    ("matplotlib", "every figure"),
+    ("ipywidgets", "sliders and buttons"),
+    ("jupyterlab", "the notebook interface"),
 )
-INSTALL_HINT = "run `make setup` in the course folder (or: pip install -e '.[dev]')"
+INSTALL_HINT = "in the course folder run `make setup` (or: pip install -e '.[dev]')"
+NEWEST_TESTED_PYTHON = "3.14"  # exclusive: `make test-newest-python` runs Python 3.13
+PYPROJECT = config.REPO_ROOT / "pyproject.toml"
 
 
 @dataclass(frozen=True)
@@ -31,14 +37,7 @@ class Check:
     found: str
     ok: bool
     advice: str = ""
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    parts = []
-    for piece in version.split(".")[:3]:
-        digits = re.match(r"\d*", piece).group()  # '0rc1' -> '0'
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
+    tested: str = ""
 
 
 def _installed_version(distribution: str) -> str | None:
@@ -53,26 +52,50 @@ def _installed_version(distribution: str) -> str | None:
     return None
 
 
-def check_environment() -> list[Check]:
-    """Check Python, each package, the data and Keras's cache folder; say what to do if not ok."""
-    checks = [
-        Check(
-            "python",
-            sys.version.split()[0],
-            sys.version_info >= (3, 10),
-            "Python 3.10 or newer is needed",
+def tested_ranges() -> tuple[SpecifierSet, dict[str, SpecifierSet]]:
+    """The Python range and each package's range the course is tested with (pyproject.toml)."""
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    ranges = {}
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        ranges[canonicalize_name(requirement.name)] = requirement.specifier
+    python = SpecifierSet(project["requires-python"]) & SpecifierSet(f"<{NEWEST_TESTED_PYTHON}")
+    return python, ranges
+
+
+def _shown(tested: SpecifierSet) -> str:
+    """'>=2.16, <2.22': lower bound first."""
+    return ", ".join(sorted(map(str, tested), key=lambda s: (not s.startswith(">"), s))) or "any"
+
+
+def _check_version(name: str, version: str | None, tested: SpecifierSet, purpose: str) -> Check:
+    shown = _shown(tested)
+    if version is None:
+        return Check(name, "missing", False, f"needed for {purpose}: {INSTALL_HINT}", shown)
+    if Version(version) not in tested:
+        return Check(
+            name, version, False, f"outside the tested range {shown}: {INSTALL_HINT}", shown
         )
-    ]
-    for distribution, lowest, purpose in REQUIREMENTS:
-        version = _installed_version(distribution)
-        if version is None:
-            checks.append(
-                Check(distribution, "missing", False, f"needed for {purpose}: {INSTALL_HINT}")
-            )
-        elif _version_tuple(version) < _version_tuple(lowest):
-            checks.append(Check(distribution, version, False, f"needs ≥ {lowest}: {INSTALL_HINT}"))
-        else:
-            checks.append(Check(distribution, version, True))
+    return Check(name, version, True, tested=shown)
+
+
+def check_environment() -> list[Check]:
+    """Check Python, each package (inside the tested range?), the data and Keras's cache folder."""
+    python_range, ranges = tested_ranges()
+    python = sys.version.split()[0]
+    checks = [_check_version("python", python, python_range, "the course")]
+    if not checks[0].ok:
+        checks[0] = Check(
+            "python", python, False,
+            f"outside the tested range {checks[0].tested}: install a Python in it, then "
+            "`make setup PYTHON=python3.13` (or any tested version)",
+            checks[0].tested,
+        )  # fmt: skip
+    for distribution, purpose in PACKAGES:
+        tested = ranges.get(canonicalize_name(distribution), SpecifierSet())
+        checks.append(
+            _check_version(distribution, _installed_version(distribution), tested, purpose)
+        )
     from helpers import data
 
     try:
@@ -89,14 +112,21 @@ def check_environment() -> list[Check]:
 
 
 def environment_report() -> str:
-    """The checks as a table a learner can read; missing pieces say how to get them."""
+    """The checks as a table a learner can read; what is missing or untested says how to fix it."""
     checks = check_environment()
-    rows = [f"{'':2}{'what':<20}{'found'}"]
+    rows = [f"{'':2}{'what':<16}{'found':<12}tested range"]
     for check in checks:
         mark = "✔" if check.ok else "✘"
-        rows.append(f"{mark:2}{check.name:<20}{check.found}")
+        if check.tested:
+            rows.append(f"{mark:2}{check.name:<16}{check.found:<12}{check.tested}")
+        else:
+            rows.append(f"{mark:2}{check.name:<16}{check.found}")
         if not check.ok:
-            rows += [f"{'':22}{line}" for line in check.advice.splitlines()]
+            rows += [f"{'':18}{line}" for line in check.advice.splitlines()]
     missing = [c.name for c in checks if not c.ok]
-    rows.append("All set." if not missing else f"Missing or too old: {', '.join(missing)}.")
+    rows.append(
+        "All set: every version is inside the tested range."
+        if not missing
+        else f"Missing, or outside the tested range: {', '.join(missing)}."
+    )
     return "\n".join(rows)

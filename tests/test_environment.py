@@ -1,11 +1,7 @@
 """environment.yml (conda, Binder) and pyproject.toml (pip) describe the same environment."""
 
 import re
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -41,5 +37,5 @@ def test_python_versions_agree():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     python = next(e for e in env["dependencies"] if isinstance(e, str) and e.startswith("python"))
-    assert project["requires-python"] == ">=3.10"
-    assert re.search(r"3\.1[0-2]", python)
+    assert project["requires-python"] == ">=3.11"
+    assert re.search(r"3\.1[1-3]", python)

@@ -1,3 +1,5 @@
+import pytest
+
 from helpers import environment
 
 
@@ -14,14 +16,31 @@ def test_a_missing_package_is_named_with_the_fix(monkeypatch):
     )
     report = environment.environment_report()
     assert "✘ ipywidgets" in report and "make setup" in report
-    assert report.endswith("Missing or too old: ipywidgets.")
+    assert report.endswith("Missing, or outside the tested range: ipywidgets.")
 
 
-def test_too_old_a_version_is_flagged(monkeypatch):
-    monkeypatch.setattr(environment, "_installed_version", lambda d: "0.1")
+@pytest.mark.parametrize("version", ["3.3.3", "4.0.0"], ids=["too old", "too new"])
+def test_a_version_outside_the_tested_range_is_flagged_with_the_fix(monkeypatch, version):
+    real = environment._installed_version
+    monkeypatch.setattr(
+        environment, "_installed_version", lambda d: version if d == "keras" else real(d)
+    )
     checks = {c.name: c for c in environment.check_environment()}
-    assert not checks["keras"].ok and "needs ≥ 3.3" in checks["keras"].advice
+    assert not checks["keras"].ok
+    assert "outside the tested range >=3.14, <4" in checks["keras"].advice
+    assert "make setup" in checks["keras"].advice
+    report = environment.environment_report()
+    assert f"✘ keras           {version}" in report
+    assert report.endswith("Missing, or outside the tested range: keras.")
 
 
-def test_version_tuple_ignores_suffixes():
-    assert environment._version_tuple("2.21.0rc1") == (2, 21, 0)
+def test_the_report_shows_each_tested_range():
+    report = environment.environment_report()
+    assert "tested range" in report.splitlines()[0]
+    assert ">=2.16, <2.22" in report and ">=3.11, <3.14" in report
+
+
+def test_tested_ranges_come_from_pyproject():
+    python, ranges = environment.tested_ranges()
+    assert "3.13.0" in python and "3.10.13" not in python and "3.14.0" not in python
+    assert "3.14.0" in ranges["keras"] and "3.13.2" not in ranges["keras"]
