@@ -140,24 +140,24 @@ PY_OLDEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3.11
 PY_NEWEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) \
 	$(shell command -v python3.13))
 
-# $(call version_venv,folder,python,what,variable,pip options)
+# $(call version_venv,folder,python,what,variable,install options). uv, not pip: it fetches in
+# parallel (measured on this machine under load: 2 min for the Python 3.13 venv, pip 31 min).
 define version_venv
 	@test -n "$(2)" || { echo "$(3) was not found: install it (pyenv install $(3)) or set" \
 		"$(4)=/path/to/python$(3)"; exit 1; }
 	rm -rf $(1)
-	$(2) -m venv $(1)
-	$(1)/bin/python -m pip install --quiet --upgrade pip
-	$(1)/bin/python -m pip install --quiet $(5) -e '.[dev]'
+	$(BIN)/uv venv --quiet --python $(2) $(1)
+	$(BIN)/uv pip install --quiet --python $(1)/bin/python $(5) -e '.[dev]'
 	@$(1)/bin/python -c 'import sys, importlib.metadata as m; print("$(1):", "Python", \
 		sys.version.split()[0], *(f"{p} {m.version(p)}" for p in ("tensorflow-cpu", "keras", \
 		"numpy", "scipy", "matplotlib", "jupyterlab", "ipywidgets")))'
 	@touch $(1)/.installed
 endef
 
-.venv-oldest/.installed: pyproject.toml tests/constraints/oldest.txt
+.venv-oldest/.installed: pyproject.toml tests/constraints/oldest.txt | $(STAMP)
 	$(call version_venv,.venv-oldest,$(PY_OLDEST),3.11,PY_OLDEST,-c tests/constraints/oldest.txt)
 
-.venv-newest/.installed: pyproject.toml
+.venv-newest/.installed: pyproject.toml | $(STAMP)
 	$(call version_venv,.venv-newest,$(PY_NEWEST),3.13,PY_NEWEST,--upgrade)
 
 test-oldest: .venv-oldest/.installed system-data
