@@ -124,13 +124,14 @@ def check_claim(
     above: float | None = None,
     below: float | None = None,
     point: str = "",
-) -> bool:
+) -> None:
     """Check a claim: print ✔ and the evidence if it holds; if not, raise (strict) or explain.
 
     ``holds`` is a boolean, or the measured value when ``above=`` (value must exceed it) or
     ``below=`` (value must stay under it) is given. ``point`` says what the lesson is about
-    (shown when the claim misses; the statement stands in for it otherwise). Returns whether
-    the claim held.
+    (shown when the claim misses; the statement stands in for it otherwise). Returns None, so
+    a cell that ends with a claim shows only its printed line (the record file and the printed
+    mark say whether it held).
     """
     if not statement:
         raise ValueError("statement is empty; say what the lesson claims, e.g. 'BN beats plain'.")
@@ -152,7 +153,7 @@ def check_claim(
     detail = f" ({evidence})" if evidence else ""
     if held:
         print(f"✔ {statement}{detail}")
-        return True
+        return
     if threshold is None:
         expected = "the statement to be true"
     else:
@@ -164,4 +165,3 @@ def check_claim(
             + (f", measured {value:.4g}" if value is not None else "")
         )
     _show_note(statement, expected, evidence, point or statement)
-    return False
