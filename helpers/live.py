@@ -1,0 +1,516 @@
+"""Watch a net train: per-layer statistics recorded during ``model.fit`` and drawn live.
+
+``LiveTraining`` is a Keras callback. Every ``every`` training steps it records, per layer:
+
+* on a fixed probe batch, each hidden nonlinearity's outputs: mean, std, the share of
+  *saturated* entries (sigmoid/tanh-like outputs within 3 % of the range from a bound), the
+  share of *dead* units (the same output for every probe image, e.g. a ReLU at 0: no gradient
+  reaches its weights), and a histogram (drawn over time: the "colorful dimension");
+* on the same batch, each Dense kernel's gradient: std(∂L/∂W) and the grad:data ratio
+  std(∂L/∂W) / std(W);
+* the update:data ratio of the step just taken, log10(std(ΔW) / std(W)), with a guide line at
+  −3 (updates about a thousandth of the weights: a rule of thumb from Karpathy's lectures);
+* the loss on the probe batch.
+
+In a notebook it redraws one figure in place while ``fit`` runs (at most ``max_fps`` frames a
+second and at most ``draw_share`` of the wall time spent drawing), and the last frame stays in
+the stored output. With ``log_dir`` it writes the same numbers for TensorBoard.
+``live_training_widget`` puts controls and a *train* button above such a figure.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
+from PIL import Image as PILImage
+
+from helpers.diagnostics import ACTIVATION_LAYER_TYPES
+
+# Output ranges of the saturating activations; an entry within SATURATION_MARGIN of the range
+# from either bound counts as saturated (its slope is then below ~12 % of the peak for sigmoid).
+SATURATING_RANGES = {
+    "sigmoid": (0.0, 1.0),
+    "hard_sigmoid": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "softsign": (-1.0, 1.0),
+}
+SATURATION_MARGIN = 0.03
+UPDATE_RATIO_GUIDE = -3.0  # log10(std(ΔW) / std(W)): updates ~1/1000 of the weights
+HISTOGRAM_BINS = 40
+
+
+@dataclass(frozen=True)
+class Site:
+    """A hidden nonlinearity the callback watches: its layer name and activation's name."""
+
+    name: str
+    activation: str
+
+    @property
+    def saturating(self) -> bool:
+        return self.activation in SATURATING_RANGES
+
+
+@dataclass
+class LiveRecord:
+    """Everything the callback measured, one entry per measurement (arrays via ``array``)."""
+
+    steps: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    activation_mean: dict[str, list[float]] = field(default_factory=dict)
+    activation_std: dict[str, list[float]] = field(default_factory=dict)
+    saturated: dict[str, list[float]] = field(default_factory=dict)
+    dead: dict[str, list[float]] = field(default_factory=dict)
+    histograms: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    edges: dict[str, np.ndarray] = field(default_factory=dict)
+    gradient_std: dict[str, list[float]] = field(default_factory=dict)
+    grad_data_ratio: dict[str, list[float]] = field(default_factory=dict)
+    update_ratio: dict[str, list[float]] = field(default_factory=dict)  # log10
+
+    def array(self, quantity: str, name: str) -> np.ndarray:
+        """One layer's series of ``quantity`` (e.g. ``"update_ratio"``) as a NumPy array."""
+        table = getattr(self, quantity, None)
+        if not isinstance(table, dict) or quantity in ("edges", "histograms"):
+            allowed = "activation_mean, activation_std, saturated, dead, gradient_std, "
+            allowed += "grad_data_ratio, update_ratio"
+            raise ValueError(
+                f"quantity {quantity!r} is not recorded per layer; allowed: {allowed}."
+            )
+        if name not in table:
+            raise ValueError(f"layer {name!r} was not recorded; recorded: {sorted(table)}.")
+        return np.asarray(table[name], dtype=float)
+
+    def colorful_dimension(self, name: str) -> np.ndarray:
+        """Histogram counts of one layer's outputs over time, shape (n_bins, n_measurements)."""
+        if name not in self.histograms:
+            raise ValueError(
+                f"layer {name!r} was not recorded; recorded: {sorted(self.histograms)}."
+            )
+        return np.stack(self.histograms[name], axis=1)
+
+
+def _activation_name(layer: keras.layers.Layer) -> str:
+    if isinstance(layer, keras.layers.Dense | keras.layers.Activation):
+        return getattr(layer.activation, "__name__", type(layer.activation).__name__)
+    return type(layer).__name__.lower()  # LeakyReLU, PReLU, ELU, ReLU layers
+
+
+def watched_layers(model: keras.Model) -> tuple[list[Site], list[str]]:
+    """The hidden nonlinearities (sites) and the Dense layers (kernels) of a Sequential model."""
+    if not isinstance(model, keras.Sequential):
+        raise ValueError(
+            f"the live view needs a keras.Sequential model, got {type(model).__name__} "
+            "(helpers.models.build_mlp makes one)."
+        )
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    if not dense:
+        raise ValueError("the live view found no Dense layer in the model.")
+    output = dense[-1]
+    sites = []
+    for layer in model.layers:
+        if layer is output:
+            continue
+        name = _activation_name(layer)
+        if isinstance(layer, ACTIVATION_LAYER_TYPES) or (
+            isinstance(layer, keras.layers.Dense) and name != "linear"
+        ):
+            sites.append(Site(layer.name, name))
+    return sites, [layer.name for layer in dense]
+
+
+def _std(values: np.ndarray) -> float:
+    return float(np.std(values))
+
+
+class LiveTraining(keras.callbacks.Callback):
+    """Record per-layer statistics every ``every`` steps of ``fit`` and draw them live.
+
+    ``x_probe``/``y_probe``: a fixed batch (a few hundred images) on which activations and
+    gradients are measured, in inference mode. ``show``: draw in the notebook (``None``: only
+    inside IPython). ``output``: an ``ipywidgets.Output`` to draw into instead of the cell.
+    ``histogram_layer``: the layer whose outputs are drawn over time (default: the first
+    hidden one). ``title``: shown above the figure. After ``fit``, ``record`` holds the numbers
+    and ``figure()`` draws them.
+    """
+
+    def __init__(
+        self,
+        x_probe: np.ndarray,
+        y_probe: np.ndarray,
+        every: int = 20,
+        *,
+        show: bool | None = None,
+        output: Any = None,
+        max_fps: float = 2.0,
+        draw_share: float = 0.1,
+        histogram_layer: str | None = None,
+        title: str = "",
+        log_dir: str | Path | None = None,
+    ) -> None:
+        super().__init__()
+        if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+            raise ValueError(f"every must be a whole number of steps ≥ 1, got {every!r}.")
+        if not max_fps > 0:
+            raise ValueError(f"max_fps must be > 0 frames a second, got {max_fps!r}.")
+        if not 0 < draw_share <= 1:
+            raise ValueError(f"draw_share must be in (0, 1], got {draw_share!r}.")
+        if len(x_probe) != len(y_probe) or len(x_probe) == 0:
+            raise ValueError(
+                f"the probe batch needs as many labels as images (at least one), got "
+                f"{len(x_probe)} images and {len(y_probe)} labels."
+            )
+        self.x_probe = tf.convert_to_tensor(np.asarray(x_probe, dtype="float32"))
+        self.y_probe = tf.convert_to_tensor(np.asarray(y_probe))
+        self.every = every
+        self.show = show
+        self.output = output
+        self.max_fps = max_fps
+        self.draw_share = draw_share
+        self.histogram_layer = histogram_layer
+        self.title = title
+        self.log_dir = None if log_dir is None else Path(log_dir)
+        self.record = LiveRecord()
+        self.frames = 0  # how many times the figure was drawn (a browser test counts them)
+        self.seconds_measuring = 0.0
+        self.seconds_drawing = 0.0
+
+    # --- Keras hooks ----------------------------------------------------------------------
+
+    def on_train_begin(self, logs=None) -> None:
+        self.sites, self.kernel_names = watched_layers(self.model)
+        if self.histogram_layer is None and self.sites:
+            self.histogram_layer = self.sites[0].name
+        site_names = {site.name for site in self.sites}
+        if self.histogram_layer is not None and self.histogram_layer not in site_names:
+            raise ValueError(
+                f"histogram_layer {self.histogram_layer!r} is not a hidden nonlinearity; "
+                f"allowed: {sorted(site_names)}."
+            )
+        self._kernels = [self.model.get_layer(name).kernel for name in self.kernel_names]
+        self._probe = self._make_probe()
+        self.record = LiveRecord()
+        self.frames, self.seconds_measuring, self.seconds_drawing = 0, 0.0, 0.0
+        self._step = 0
+        self._before: list[np.ndarray] | None = None
+        self._started = time.perf_counter()
+        self._last_frame = -np.inf
+        self._handle = None
+        self._writer = (
+            tf.summary.create_file_writer(str(self.log_dir)) if self.log_dir is not None else None
+        )
+        if self._wants_display():
+            self._draw()
+
+    def on_train_batch_begin(self, batch, logs=None) -> None:
+        if self._step % self.every == 0:
+            start = time.perf_counter()
+            self._before = [kernel.numpy() for kernel in self._kernels]
+            self.seconds_measuring += time.perf_counter() - start
+
+    def on_train_batch_end(self, batch, logs=None) -> None:
+        self._step += 1
+        if self._before is None:
+            return
+        start = time.perf_counter()
+        self._measure(self._before)
+        self._before = None
+        self.seconds_measuring += time.perf_counter() - start
+        now = time.perf_counter()
+        elapsed = now - self._started
+        if (
+            self._wants_display()
+            and now - self._last_frame >= 1.0 / self.max_fps
+            and self.seconds_drawing <= self.draw_share * elapsed
+        ):
+            self._draw()
+
+    def on_train_end(self, logs=None) -> None:
+        if self._wants_display():
+            self._draw()
+        if self._writer is not None:
+            self._writer.flush()
+            self._writer.close()
+            self._writer = None
+
+    # --- measuring ------------------------------------------------------------------------
+
+    def _make_probe(self) -> Callable:
+        model, site_names = self.model, {site.name for site in self.sites}
+        loss_fn = keras.losses.SparseCategoricalCrossentropy()
+        kernels = self._kernels
+
+        @tf.function(reduce_retracing=True)
+        def probe(x, y):
+            with tf.GradientTape() as tape:
+                h, outputs = x, []
+                for layer in model.layers:
+                    h = layer(h, training=False)
+                    if layer.name in site_names:
+                        outputs.append(h)
+                loss = loss_fn(y, h)
+            return loss, outputs, tape.gradient(loss, kernels)
+
+        return probe
+
+    def _measure(self, before: list[np.ndarray]) -> None:
+        loss, outputs, grads = self._probe(self.x_probe, self.y_probe)
+        record = self.record
+        record.steps.append(self._step)
+        record.loss.append(float(loss))
+        for site, a in zip(self.sites, outputs, strict=True):
+            a = a.numpy()
+            name = site.name
+            record.activation_mean.setdefault(name, []).append(float(a.mean()))
+            record.activation_std.setdefault(name, []).append(_std(a))
+            if site.saturating:
+                low, high = SATURATING_RANGES[site.activation]
+                margin = SATURATION_MARGIN * (high - low)
+                share = float(np.mean((a < low + margin) | (a > high - margin)))
+            else:
+                share = float("nan")
+            record.saturated.setdefault(name, []).append(share)
+            record.dead.setdefault(name, []).append(float(np.mean(np.ptp(a, axis=0) == 0)))
+            if name not in record.edges:
+                record.edges[name] = self._edges(site, a)
+            edges = record.edges[name]
+            clipped = np.clip(a.ravel(), edges[0], edges[-1])
+            record.histograms.setdefault(name, []).append(np.histogram(clipped, edges)[0])
+        for name, kernel, gradient, old in zip(
+            self.kernel_names, self._kernels, grads, before, strict=True
+        ):
+            new = kernel.numpy()
+            gradient = gradient.numpy()
+            weight_std = max(_std(new), 1e-30)
+            record.gradient_std.setdefault(name, []).append(_std(gradient))
+            record.grad_data_ratio.setdefault(name, []).append(_std(gradient) / weight_std)
+            change = _std(new - old) / max(_std(old), 1e-30)
+            record.update_ratio.setdefault(name, []).append(
+                float(np.log10(change)) if change > 0 else float("-inf")
+            )
+        if self._writer is not None:
+            self._log(outputs)
+
+    @staticmethod
+    def _edges(site: Site, a: np.ndarray) -> np.ndarray:
+        if site.saturating:
+            low, high = SATURATING_RANGES[site.activation]
+        else:  # from the first measurement, with room to grow
+            low = min(0.0, 1.5 * float(np.percentile(a, 0.5)))
+            high = max(1.5 * float(np.percentile(a, 99.5)), 1e-3)
+        return np.linspace(low, high, HISTOGRAM_BINS + 1)
+
+    def _log(self, outputs: list) -> None:
+        record, step = self.record, self._step
+        with self._writer.as_default(step=step):
+            tf.summary.scalar("loss/probe_batch", record.loss[-1])
+            for site, a in zip(self.sites, outputs, strict=True):
+                tf.summary.scalar(
+                    f"activation_std/{site.name}", record.activation_std[site.name][-1]
+                )
+                tf.summary.scalar(f"dead_share/{site.name}", record.dead[site.name][-1])
+                if site.saturating:
+                    tf.summary.scalar(
+                        f"saturated_share/{site.name}", record.saturated[site.name][-1]
+                    )
+                tf.summary.histogram(f"activations/{site.name}", a)
+            for name in self.kernel_names:
+                tf.summary.scalar(f"grad_data_ratio/{name}", record.grad_data_ratio[name][-1])
+                tf.summary.scalar(f"update_ratio_log10/{name}", record.update_ratio[name][-1])
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def _wants_display(self) -> bool:
+        if self.output is not None:
+            return True
+        if self.show is not None:
+            return self.show
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+        return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+    def figure(self) -> plt.Figure:
+        """The recorded numbers as one figure (what the live view shows after the last step)."""
+        return draw_live(
+            self.record, self.sites, self.kernel_names, self.histogram_layer, self.title
+        )
+
+    def _draw(self) -> None:
+        from IPython.display import Image, display
+
+        start = time.perf_counter()
+        fig = self.figure()
+        image = Image(data=_png(fig), format="png")
+        plt.close(fig)
+        if self.output is not None:
+            self.output.clear_output(wait=True)
+            with self.output:
+                display(image)
+        elif self._handle is None:
+            self._handle = display(image, display_id=True)
+        else:
+            self._handle.update(image)
+        self.frames += 1
+        self._last_frame = time.perf_counter()
+        self.seconds_drawing += self._last_frame - start
+
+
+def _png(fig: plt.Figure) -> bytes:
+    """The whole canvas as PNG, drawn once (its margins are fixed, so no tight-box pass)."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    buffer = io.BytesIO()
+    PILImage.fromarray(np.asarray(canvas.buffer_rgba())).save(
+        buffer, format="png", compress_level=1
+    )
+    return buffer.getvalue()
+
+
+def _layer_colors(n: int) -> list:
+    return list(plt.cm.viridis(np.linspace(0.0, 0.9, max(n, 1))))
+
+
+def draw_live(
+    record: LiveRecord,
+    sites: list[Site],
+    kernel_names: list[str],
+    histogram_layer: str | None = None,
+    title: str = "",
+) -> plt.Figure:
+    """Six panels over training steps: loss, update:data, grad:data, activation std,
+    saturated or dead share per layer, and one layer's histogram over time."""
+    fig, axes = plt.subplots(2, 3, figsize=(13, 6.2), dpi=72)
+    (ax_loss, ax_update, ax_grad), (ax_std, ax_health, ax_hist) = axes
+    steps = np.asarray(record.steps)
+    kernel_colors = _layer_colors(len(kernel_names))
+    site_colors = _layer_colors(len(sites))
+    ax_loss.set_title("loss on the probe batch", fontsize=10)
+    ax_update.set_title("update:data  log10(std(ΔW) / std(W))", fontsize=10)
+    ax_grad.set_title("grad:data  std(∂L/∂W) / std(W)", fontsize=10)
+    ax_std.set_title("std of each hidden layer's outputs", fontsize=10)
+    any_saturating = any(site.saturating for site in sites)
+    ax_health.set_title(
+        "share saturated (sigmoid/tanh) or dead units" if any_saturating else "share of dead units",
+        fontsize=10,
+    )
+    ax_update.axhline(UPDATE_RATIO_GUIDE, color="0.3", linestyle="--", linewidth=1)
+    ax_update.text(0.01, 0.02, "guide: −3", transform=ax_update.transAxes, fontsize=8, color="0.3")
+    if len(steps):
+        ax_loss.plot(steps, record.loss, color="black")
+        for name, color in zip(kernel_names, kernel_colors, strict=True):
+            ratio = np.asarray(record.update_ratio[name])
+            ax_update.plot(
+                steps, np.where(np.isfinite(ratio), ratio, np.nan), color=color, label=name
+            )
+            grad_ratio = np.asarray(record.grad_data_ratio[name])
+            ax_grad.plot(
+                steps, np.where(grad_ratio > 0, grad_ratio, np.nan), color=color, label=name
+            )
+        for site, color in zip(sites, site_colors, strict=True):
+            ax_std.plot(steps, record.activation_std[site.name], color=color, label=site.name)
+            share = record.saturated[site.name] if site.saturating else record.dead[site.name]
+            ax_health.plot(steps, share, color=color, label=site.name)
+        if any(np.any(np.asarray(record.grad_data_ratio[n]) > 0) for n in kernel_names):
+            ax_grad.set_yscale("log")
+            ax_grad.yaxis.set_major_locator(LogLocator(numticks=4))
+            ax_grad.yaxis.set_minor_locator(NullLocator())
+    ax_health.set_ylim(-0.02, 1.02)
+    for ax in (ax_loss, ax_update, ax_grad, ax_std, ax_health):
+        ax.set_xlabel("training step", fontsize=9)
+        ax.tick_params(labelsize=8)
+    if kernel_names:
+        handles, labels = ax_update.get_legend_handles_labels()
+        if len(handles) > 6:  # deep nets: first, middle and last layer are enough to read colours
+            keep = sorted({0, len(handles) // 2, len(handles) - 1})
+            handles, labels = [handles[i] for i in keep], [labels[i] for i in keep]
+        if handles:
+            ax_update.legend(handles, labels, fontsize=7, loc="upper right")
+    if histogram_layer is not None and record.histograms.get(histogram_layer):
+        counts = record.colorful_dimension(histogram_layer)
+        edges = record.edges[histogram_layer]
+        extent = (steps[0], steps[-1] if len(steps) > 1 else steps[0] + 1, edges[0], edges[-1])
+        ax_hist.imshow(np.log1p(counts), aspect="auto", origin="lower", extent=extent, cmap="magma")
+        ax_hist.set_xlabel("training step", fontsize=9)
+        ax_hist.set_ylabel("output value", fontsize=9)
+    else:
+        ax_hist.set_xticks([])
+        ax_hist.set_yticks([])
+    ax_hist.set_title(f"histogram over time: {histogram_layer or '—'}", fontsize=10)
+    ax_hist.tick_params(labelsize=8)
+    for ax in (ax_loss, ax_update, ax_std, ax_health):  # few ticks: a redraw spends its time there
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+    ax_grad.xaxis.set_major_locator(MaxNLocator(4))
+    if title:
+        fig.suptitle(title, fontsize=11)
+    # Fixed margins instead of tight_layout, which measured every tick label twice per frame.
+    fig.subplots_adjust(
+        left=0.06, right=0.99, bottom=0.09, top=0.88 if title else 0.93, wspace=0.28, hspace=0.45
+    )
+    return fig
+
+
+def live_training_widget(
+    train: Callable[..., Any],
+    controls: Mapping[str, Any],
+    caption: str | None = None,
+    button_label: str = "train",
+) -> Any:
+    """Controls and a button above a live view: a click calls ``train(**values, live_output=out)``.
+
+    ``train`` builds a fresh model and fits it with a ``LiveTraining(..., output=live_output)``
+    callback; whatever it returns as text (a string, or ``(text, anything)``) is printed
+    under the figure when training ends.
+    """
+    import ipywidgets as widgets
+
+    button = widgets.Button(description=button_label, button_style="primary", icon="play")
+    figure_area = widgets.Output()
+    text_area = widgets.Output()
+
+    def on_click(_: object = None) -> None:
+        button.disabled = True
+        text_area.clear_output()
+        try:
+            result = train(
+                **{name: control.value for name, control in controls.items()},
+                live_output=figure_area,
+            )
+            text = result[0] if isinstance(result, tuple) else result
+            if text:
+                with text_area:
+                    print(text)
+        finally:
+            button.disabled = False
+
+    button.on_click(on_click)
+    header = [widgets.HTML(f"<i>{caption}</i>")] if caption else []
+    return widgets.VBox(
+        [*header, widgets.HBox([*controls.values(), button]), figure_area, text_area]
+    )
+
+
+__all__ = [
+    "HISTOGRAM_BINS",
+    "SATURATING_RANGES",
+    "UPDATE_RATIO_GUIDE",
+    "LiveRecord",
+    "LiveTraining",
+    "Site",
+    "draw_live",
+    "live_training_widget",
+    "watched_layers",
+]
