@@ -10,22 +10,40 @@ mean and variance a SELU layer outputs for a Gaussian input of any mean and vari
 
 ``REGISTRY`` maps a name to ``(f, f_prime)`` at default parameters; :func:`get` builds the pair
 for other parameters (``get("leaky_relu", alpha=0.1)``) and checks names and ranges.
+:func:`near_dead_units` finds units whose slope is (nearly) zero on every input of a batch.
+
+For the training comparison, :class:`FreshRuns` trains one compiled Keras net many times from
+freshly drawn weights (other seeds, other learning rates) without tracing its training step again.
 """
 
 from __future__ import annotations
 
 import functools
+import random as python_random
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import special
+
+from helpers import config
+
+if TYPE_CHECKING:
+    import keras
 
 Array = np.ndarray
 ActivationPair = tuple[Callable[[Array], Array], Callable[[Array], Array]]
 
 LEAKY_RELU_ALPHA_RANGE = (0.0, 1.0)
 ELU_ALPHA_RANGE = (0.0, 10.0)
-RRELU_DEFAULT_RANGE = (1 / 8, 1 / 3)  # Xu et al. (2015): slope drawn from U(1/8, 1/3)
+# RReLU's slope range in PyTorch's convention (slope ~ U(1/8, 1/3), (l + u)/2 at inference). Xu et
+# al. (2015) write the negative side as z / a with a ~ U(3, 8) and use a = (3 + 8)/2 at inference:
+# the same range of slopes, but a test-time slope of 1/5.5 ≈ 0.182 instead of 0.229.
+RRELU_DEFAULT_RANGE = (1 / 8, 1 / 3)
+RRELU_PAPER_DIVISOR_RANGE = (3.0, 8.0)
+# A unit is near-dead on a batch when |f'(z)| stays below this share of the activation's peak
+# slope for every example: the gradient reaching its incoming weights is then (almost) switched off.
+NEAR_DEAD_SLOPE_SHARE = 0.01
 GELU_TANH_COEFFICIENT = 0.044715  # Hendrycks & Gimpel (2016), tanh approximation
 # Python floats, not NumPy scalars, so that float32 inputs give float32 outputs (NEP 50).
 _SQRT_2_OVER_PI = float(np.sqrt(2 / np.pi))
@@ -82,7 +100,11 @@ def relu_derivative(z: Array) -> Array:
 
 
 def leaky_relu(z: Array, alpha: float = 0.2) -> Array:
-    """z for z > 0, αz otherwise (Maas et al., 2013); Keras's default α is 0.2."""
+    """z for z > 0, αz otherwise (Maas et al., 2013).
+
+    The default α = 0.2 is ``keras.activations.leaky_relu``'s (and ``activation="leaky_relu"``'s);
+    the layer ``keras.layers.LeakyReLU`` defaults to ``negative_slope=0.3``.
+    """
     alpha = _check_alpha("leaky ReLU", alpha, LEAKY_RELU_ALPHA_RANGE)
     z = _as_array(z)
     return np.where(z > 0, z, alpha * z)
@@ -102,8 +124,11 @@ def rrelu(
     training: bool = False,
     rng: np.random.Generator | None = None,
 ) -> Array:
-    """Randomized leaky ReLU (Xu et al., 2015): α ~ U(lower, upper) per entry in training,
-    the mean slope (lower + upper) / 2 at inference."""
+    """Randomized leaky ReLU (Xu et al., 2015) in PyTorch's convention: slope α ~ U(lower, upper)
+    per entry in training, the mean slope (lower + upper) / 2 at inference.
+
+    The paper draws a divisor a ~ U(3, 8) (slope 1/a) and divides by 5.5 at inference; pass
+    ``lower=1/8, upper=1/3`` for the same slope range (see ``RRELU_PAPER_DIVISOR_RANGE``)."""
     if not 0 <= lower <= upper <= 1:
         raise ValueError(f"need 0 ≤ lower ≤ upper ≤ 1, got lower={lower}, upper={upper}.")
     z = _as_array(z)
@@ -141,9 +166,10 @@ def _gaussian_pieces(mean: float, variance: float) -> dict[str, float]:
         "p_neg": special.ndtr(-m),  # P(z ≤ 0)
         "z_pos": mean * cdf_pos + sd * pdf,  # E[z · 1(z > 0)]
         "z2_pos": (mean**2 + variance) * cdf_pos + mean * sd * pdf,  # E[z² · 1(z > 0)]
-        # E[e^z · 1(z ≤ 0)] and E[e^(2z) · 1(z ≤ 0)]: complete the square in the Gaussian.
-        "ez_neg": np.exp(mean + variance / 2) * special.ndtr(-(mean + variance) / sd),
-        "e2z_neg": np.exp(2 * mean + 2 * variance) * special.ndtr(-(mean + 2 * variance) / sd),
+        # E[e^z · 1(z ≤ 0)] and E[e^(2z) · 1(z ≤ 0)]: complete the square in the Gaussian. In logs:
+        # for a large variance e^(2ν) overflows while the product stays below 1.
+        "ez_neg": np.exp(mean + variance / 2 + special.log_ndtr(-(mean + variance) / sd)),
+        "e2z_neg": np.exp(2 * mean + 2 * variance + special.log_ndtr(-(mean + 2 * variance) / sd)),
     }
 
 
@@ -321,3 +347,103 @@ def function(name: str, alpha: float | None = None) -> Callable[[Array], Array]:
 def derivative(name: str, alpha: float | None = None) -> Callable[[Array], Array]:
     """Just f' for ``name`` (see :func:`get`)."""
     return get(name, alpha)[1]
+
+
+# --- dead and near-dead units ----------------------------------------------------------------
+
+
+def near_dead_units(
+    slopes: Array, peak_slope: float, share: float = NEAR_DEAD_SLOPE_SHARE
+) -> Array:
+    """Boolean per unit: |f'(z)| < share · peak_slope on every example of the batch.
+
+    ``slopes`` is f'(z) of one layer, shape (examples, units). A dead ReLU unit (slope exactly
+    0 everywhere) is near-dead; so is an ELU or GELU unit whose z is very negative on every input.
+    """
+    slopes = np.asarray(slopes)
+    if slopes.ndim != 2 or not len(slopes):
+        raise ValueError(f"slopes must have shape (examples, units), got {slopes.shape}.")
+    if not peak_slope > 0 or not 0 < share < 1:
+        raise ValueError(f"need peak_slope > 0 and 0 < share < 1, got {peak_slope}, {share}.")
+    return np.all(np.abs(slopes) < share * peak_slope, axis=0)
+
+
+# --- many short training runs of one compiled net ----------------------------------------------
+# Keras is imported inside: the rest of this module is NumPy, and the widgets import it without
+# paying for TensorFlow.
+
+_INITIALIZED_WEIGHTS = {"kernel": "kernel_initializer", "bias": "bias_initializer",
+                        "alpha": "alpha_initializer"}
+
+
+def reinitialize(model: keras.Model, seed: int) -> None:
+    """Draw every weight of ``model`` again from its layer's initializer, for ``seed``.
+
+    Keras's unseeded initializers take their seeds from Python's generator, which is seeded here
+    (shifted by DNN_SEED) and drawn in the order a fresh build draws it: the weights equal those
+    of the same architecture built right after ``config.set_seed(seed)``. TensorFlow's global seed
+    is left alone: resetting it makes Keras trace the compiled steps again. Dense and PReLU only.
+    """
+    import keras
+
+    python_random.seed(config.shifted_seed(seed))
+    for layer in model.layers:
+        redrawn = 0
+        for weight_name, initializer_name in _INITIALIZED_WEIGHTS.items():
+            variable = getattr(layer, weight_name, None)
+            if variable is None or not hasattr(layer, initializer_name):
+                continue
+            # A new initializer object draws a new seed, as the layer's constructor did.
+            config_ = keras.initializers.serialize(getattr(layer, initializer_name))
+            initializer = keras.initializers.get(config_)
+            variable.assign(initializer(variable.shape, dtype=variable.dtype))
+            redrawn += 1
+        if redrawn != len(layer.weights):
+            raise ValueError(
+                f"layer {layer.name!r} ({type(layer).__name__}) has weights that cannot be redrawn "
+                "here; allowed: Dense and PReLU layers (and layers without weights)."
+            )
+
+
+class FreshRuns:
+    """One compiled net trained many times from fresh weights, its training step traced once.
+
+    Tracing the training step of a 100-layer net costs seconds; a step costs milliseconds. Each
+    :meth:`train` redraws the weights (``reinitialize``), resets the optimizer's state (its
+    momentum buffers and step count) and sets the learning rate, then trains for ``steps`` batches
+    in an order drawn from ``config.rng(seed)``: a run depends on its seed, not on the runs before
+    it (layers with their own random generators, such as dropout, continue their draws).
+    """
+
+    def __init__(self, model: keras.Model, optimizer: keras.optimizers.Optimizer) -> None:
+        from helpers import models
+
+        self.model = models.compile_classifier(model, optimizer)
+        self.optimizer = optimizer
+        optimizer.build(model.trainable_variables)
+        self._initial_state = [variable.numpy() for variable in optimizer.variables]
+
+    def train(
+        self, seed: int, learning_rate: float, x: Array, y: Array, steps: int,
+        batch_size: int = config.BATCH_SIZE,
+    ) -> keras.Model:
+        """Fresh weights for ``seed``, then ``steps`` batches of the first images of (x, y)."""
+        size = steps * batch_size
+        if not isinstance(steps, int) or steps < 1 or size > len(x):
+            raise ValueError(f"steps must be a whole number in [1, {len(x) // batch_size}], "
+                             f"got {steps!r}.")
+        if not learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}.")
+        reinitialize(self.model, seed)
+        for variable, value in zip(self.optimizer.variables, self._initial_state, strict=True):
+            variable.assign(value)
+        self.optimizer.learning_rate = learning_rate
+        order = config.rng(seed).permutation(size)  # Keras's own shuffle would need TF's seed
+        x_run, y_run = x[:size][order], y[:size][order]
+        self.model.fit(x_run, y_run, epochs=1, batch_size=batch_size, shuffle=False, verbose=0)
+        return self.model
+
+    def accuracy(self, x: Array, y: Array, batch_size: int = 1_000) -> float:
+        """Accuracy of the current weights on (x, y), predicted in batches to bound memory."""
+        predicted = self.model.predict(x, batch_size=batch_size, verbose=0).argmax(axis=1)
+        return float(np.mean(predicted == np.asarray(y)))

@@ -1,4 +1,5 @@
-"""What notebook 11's capstone needs around the lesson: its data set, and a float16 copy of a net.
+"""What notebook 11's capstone needs around the lesson: its data set, a fresh start per seed
+for a compiled net (``restart``), 1cycle as an in-graph schedule, and a float16 copy of a net.
 
 The capstone runs on Fashion-MNIST by default. CIFAR-10 is used only when it is already on
 this machine: nothing here downloads. It is looked for, in order, in the folder named by the
@@ -12,6 +13,8 @@ from __future__ import annotations
 import os
 import pickle
 import tarfile
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -19,6 +22,7 @@ import keras
 import numpy as np
 
 from helpers import config, data
+from helpers.schedules import one_cycle_learning_rate, one_cycle_peak_step
 
 DATASETS = ("fashion_mnist", "cifar10")
 CIFAR10_CLASS_NAMES = (
@@ -206,6 +210,87 @@ def standardize(x_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, .
     return tuple(((x - mean) / std).astype(np.float32) for x in (x_train, *others))
 
 
+# The optimizer's variables as they were before its first step, one snapshot per optimizer.
+_INITIAL_OPTIMIZER_STATE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def restart(model: keras.Model, build: Callable[[], keras.Model], seed: int) -> None:
+    """Give a compiled ``model`` the fresh start ``build()`` would have under ``seed``.
+
+    Its variables (weights, BN statistics, dropout's random state) are replaced by those of a
+    new ``build()`` drawn after ``config.set_seed(seed)``, and its optimizer's variables
+    (step count, learning rate, moments) by their values before the first step; then the
+    seed is set again, so the next ``fit`` shuffles as it would for that seed. The model
+    keeps its traced training step: for a 20-layer net, tracing costs more than a few
+    epochs of training on a CPU, and a restart costs almost nothing.
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        raise ValueError(f"model {model.name!r} is not compiled: compile it once, then restart it.")
+    if optimizer not in _INITIAL_OPTIMIZER_STATE:
+        if optimizer.built and int(keras.ops.convert_to_numpy(optimizer.iterations)) > 0:
+            raise ValueError(
+                f"the optimizer of {model.name!r} has already taken steps; restart needs a "
+                "freshly compiled model (its first restart records the optimizer's initial state)."
+            )
+        optimizer.build(model.trainable_variables)
+        _INITIAL_OPTIMIZER_STATE[optimizer] = [
+            keras.ops.convert_to_numpy(v) for v in optimizer.variables
+        ]
+    config.set_seed(seed)
+    fresh = build()
+    if len(fresh.variables) != len(model.variables) or any(
+        tuple(a.shape) != tuple(b.shape)
+        for a, b in zip(fresh.variables, model.variables, strict=True)
+    ):
+        raise ValueError(
+            f"build() made a net whose variables do not match {model.name!r}'s: "
+            "give the function that built it."
+        )
+    for target, source in zip(model.variables, fresh.variables, strict=True):
+        target.assign(source)
+    for variable, value in zip(
+        optimizer.variables, _INITIAL_OPTIMIZER_STATE[optimizer], strict=True
+    ):
+        variable.assign(value)
+    config.set_seed(seed)
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class OneCycleSchedule(keras.optimizers.schedules.LearningRateSchedule):
+    """The 1cycle rate of ``schedules.one_cycle_learning_rate`` as a schedule the optimizer
+    evaluates inside its compiled step (Smith 2018).
+
+    ``schedules.OneCycleScheduler`` (a callback, notebook 08) sets the rate before each batch
+    from Python; a schedule object keeps working when ``fit`` runs several steps per call
+    (``steps_per_execution``), where callbacks only see every k-th batch.
+    """
+
+    def __init__(self, max_learning_rate: float, total_steps: int, warmup_fraction: float = 0.45):
+        one_cycle_learning_rate(0, max_learning_rate, total_steps, warmup_fraction=warmup_fraction)
+        self.max_learning_rate = float(max_learning_rate)
+        self.total_steps = int(total_steps)
+        self.warmup_fraction = float(warmup_fraction)
+
+    def __call__(self, step):
+        top = self.max_learning_rate
+        start, peak = top / 10, float(one_cycle_peak_step(self.total_steps, self.warmup_fraction))
+        final = start / 1000
+        tail_length = float(max(self.total_steps - 1 - 2 * peak, 1))
+        t = keras.ops.cast(step, "float32")
+        up = start + (top - start) * t / peak
+        down = top - (top - start) * (t - peak) / peak
+        tail = start - (start - final) * keras.ops.minimum((t - 2 * peak) / tail_length, 1.0)
+        return keras.ops.where(t <= peak, up, keras.ops.where(t <= 2 * peak, down, tail))
+
+    def get_config(self) -> dict[str, float]:
+        return {
+            "max_learning_rate": self.max_learning_rate,
+            "total_steps": self.total_steps,
+            "warmup_fraction": self.warmup_fraction,
+        }
+
+
 def cast_model(model: keras.Sequential, dtype: str = "float16") -> keras.Sequential:
     """A copy of a Sequential whose layers compute and store weights in ``dtype``.
 
@@ -234,6 +319,7 @@ __all__ = [
     "CIFAR10_CLASS_NAMES",
     "DATASETS",
     "ImageData",
+    "OneCycleSchedule",
     "cast_model",
     "cifar10_missing_message",
     "cifar10_search_dirs",
@@ -241,5 +327,6 @@ __all__ = [
     "find_cifar10",
     "load_cifar10",
     "load_dataset",
+    "restart",
     "standardize",
 ]

@@ -23,6 +23,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
+from helpers import config
+
 ACTIVATION_LAYER_TYPES = (
     keras.layers.Activation,
     keras.layers.PReLU,
@@ -599,7 +601,7 @@ class DeepSignals:
 def _forward_backward(x, widths, f, f_prime, init, distribution, y, n_outputs, seed, backward):
     """The NumPy net's passes (see numpy_mlp_signals); returns its arrays as a tuple."""
     depth = len(widths)
-    rng = np.random.default_rng(seed)
+    rng = config.rng(seed)  # shifted by DNN_SEED like every seed of the course
     h = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
     inputs, zs, slopes, outs, weights = [], [], [], [], []
     for fan_out in widths:
@@ -672,6 +674,7 @@ def numpy_mlp_signals(
     the net ends in a Glorot softmax layer of ``n_outputs`` and the loss is the mean cross
     entropy; without, the backward pass starts from ∂L/∂a_L ~ N(0, 1) (a random linear loss).
     ``backward=False`` runs the forward pass only (slopes, saturation, gradients are NaN).
+    ``seed`` draws the weights through ``config.rng``, so ``DNN_SEED`` shifts it.
     """
     from helpers import activations  # local: activations does not need diagnostics
 

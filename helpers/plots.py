@@ -38,9 +38,15 @@ def use_course_style() -> None:
 
 
 def images_dir() -> Path:
-    """Where figures go: images/ in full mode; a git-ignored folder in quick mode, so
-    that test runs never overwrite the committed full-mode figures."""
-    folder = config.IMAGES_DIR if not config.QUICK else config.WORK_DIR / "images-quick"
+    """Where figures go: images/ in full mode with the default seeds; a git-ignored folder in
+    quick mode or under a seed shift (DNN_SEED), so that test runs and the claims report never
+    overwrite the committed figures, which come from the stored full-mode run."""
+    if config.QUICK:
+        folder = config.WORK_DIR / "images-quick"
+    elif config.SEED_SHIFT:
+        folder = config.WORK_DIR / f"images-seed-{config.SEED_SHIFT}"
+    else:
+        folder = config.IMAGES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

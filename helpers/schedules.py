@@ -1,16 +1,19 @@
-"""Learning-rate schedules (Smith 2018 for 1cycle and the learning-rate finder).
+"""Learning-rate schedules, the learning-rate finder and short training runs.
 
 * ``power_schedule``, ``exponential_schedule``, ``piecewise_constant_schedule``: the
   learning rate as a function of the *step* (one step = one batch), as Keras
   ``LearningRateSchedule`` objects you pass as ``learning_rate=`` to any optimizer.
   ``schedule_values`` evaluates one at many steps, for plots.
-* ``one_cycle_learning_rate`` and ``OneCycleScheduler``: Smith's 1cycle policy, as a
-  formula and as a callback that sets the optimizer's learning rate before every batch.
-* ``LearningRateFinder`` and ``find_learning_rate``: an exponential sweep of the
-  learning rate over a few hundred batches, recording each batch's own loss, stopping
-  when the loss explodes, and ``plot_learning_rate_finder`` on a log axis.
-* ``train_with_learning_rate``: a short training run that reports "diverged" instead
-  of failing, for the notebook's "train with this learning rate" control.
+* ``one_cycle_learning_rate`` and ``OneCycleScheduler``: the 1cycle policy (Smith 2018),
+  as a formula and as a callback that sets the optimizer's learning rate before every batch.
+* ``LearningRateFinder`` and ``find_learning_rate``: the learning-rate range test (Smith
+  2017) in the form of fastai's ``lr_find``: an exponential sweep over a few hundred
+  batches, each batch's own loss, a bias-corrected moving average, a stop at 4× the best
+  loss; ``plot_learning_rate_finder`` draws it on a log axis.
+* ``train_with_learning_rate``: a short training run that reports "diverged" or
+  "collapsed to chance" instead of failing, for the notebook's "train with this learning
+  rate" control; ``epochs_to_target`` reads a learning curve.
+* ``learning_rate_value``: an optimizer's current rate as a float, on any Keras 3 release.
 """
 
 from __future__ import annotations
@@ -112,6 +115,15 @@ def schedule_values(schedule: object, steps: int | Sequence[int] | np.ndarray) -
         "schedule must be a keras LearningRateSchedule or a function of the step, "
         f"got {schedule!r}."
     )
+
+
+def learning_rate_value(optimizer: keras.optimizers.Optimizer) -> float:
+    """The optimizer's current learning rate as a float (a Variable on older Keras 3 releases).
+
+    ``float(optimizer.learning_rate)`` raises ``TypeError`` on Keras 3.3, where the rate is a
+    ``keras.Variable``; ``keras.ops.convert_to_numpy`` reads it on every backend and release.
+    """
+    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
 
 # --- 1cycle -------------------------------------------------------------------------------
@@ -362,7 +374,7 @@ def find_learning_rate(
     if n_steps < 2:
         raise ValueError(f"n_steps must be ≥ 2, got {n_steps}.")
     weights = model.get_weights()
-    optimizer_learning_rate = float(model.optimizer.learning_rate)
+    optimizer_learning_rate = learning_rate_value(model.optimizer)
     finder = LearningRateFinder(min_learning_rate, max_learning_rate, n_steps, divergence_factor)
     steps_per_epoch = math.ceil(len(x) / batch_size)
     epochs = math.ceil(n_steps / steps_per_epoch)
@@ -477,9 +489,18 @@ class BatchLossRecorder(keras.callbacks.Callback):
         self._total = total
 
 
+CHANCE_ACCURACY = 0.1  # ten balanced classes
+COLLAPSE_SHARE = 0.9  # a net that gives one class to ≥ 90 % of the images ignores its input
+
+
 @dataclass
 class TrainingRun:
-    """A short run: per-batch and per-epoch numbers, and whether training diverged."""
+    """A short run: per-batch and per-epoch numbers, and whether training diverged or collapsed.
+
+    ``top_class_share`` is the fraction of validation images given the most common predicted
+    class after training (about 0.1 for a net that discriminates, 1.0 for one that answers the
+    same class whatever the image; nan when training diverged).
+    """
 
     learning_rate: float
     history: dict[str, list[float]]
@@ -488,12 +509,62 @@ class TrainingRun:
     seconds: float
     epochs: int
     steps_per_epoch: int
+    top_class_share: float = float("nan")
 
     @property
     def final_val_accuracy(self) -> float:
         """Validation accuracy after the last epoch (nan if training diverged first)."""
         values = self.history.get("val_accuracy", [])
         return float(values[-1]) if values and not self.diverged else float("nan")
+
+    @property
+    def collapsed(self) -> bool:
+        """Finished without diverging, but answers one class for (almost) every image.
+
+        Such a net sits at chance accuracy with a loss near ln 10: typically a too-large step
+        killed its ReLUs, so its output no longer depends on the input. A net that has barely
+        moved (a too-low rate) is also near chance but still varies its answer: not collapsed.
+        """
+        return not self.diverged and self.top_class_share >= COLLAPSE_SHARE
+
+    @property
+    def outcome(self) -> str:
+        """'diverged', 'collapsed to chance (…)' or 'val accuracy …', for printing."""
+        if self.diverged:
+            return "diverged"
+        if self.collapsed:
+            return (
+                f"collapsed to chance (val accuracy {self.final_val_accuracy:.3f}, one class for "
+                f"{self.top_class_share:.0%} of the images)"
+            )
+        return f"val accuracy {self.final_val_accuracy:.3f}"
+
+    @property
+    def trained(self) -> bool:
+        """Neither diverged nor collapsed."""
+        return not self.diverged and not self.collapsed
+
+
+def top_class_share(model: keras.Model, x: np.ndarray) -> float:
+    """The fraction of ``x`` that the model assigns to its most common predicted class."""
+    if len(x) == 0:
+        raise ValueError("x is empty; give at least one image.")
+    # A direct call, not model.predict: predict traces a new function for every fresh model,
+    # and TensorFlow warns about retracing after a few of them.
+    outputs = [
+        keras.ops.convert_to_numpy(model(x[i : i + 1024], training=False))
+        for i in range(0, len(x), 1024)
+    ]
+    predicted = np.argmax(np.concatenate(outputs), axis=1)
+    return float(np.bincount(predicted).max() / len(predicted))
+
+
+def epochs_to_target(val_accuracy: Sequence[float], target: float) -> int | None:
+    """The first epoch (1-based) whose validation accuracy reaches ``target``; None if none does."""
+    if not 0 < target <= 1:
+        raise ValueError(f"target must be an accuracy in (0, 1], got {target!r}.")
+    reached = np.flatnonzero(np.asarray(val_accuracy, dtype=float) >= target)
+    return int(reached[0]) + 1 if reached.size else None
 
 
 def train_with_learning_rate(
@@ -510,7 +581,8 @@ def train_with_learning_rate(
 
     ``TerminateOnNaN`` stops a run whose loss became NaN or infinite; ``StopOnDivergence``
     stops one whose loss grew far above where it started (cross-entropy is clipped, so a
-    wrecked net can sit at a large finite loss instead of NaN).
+    wrecked net can sit at a large finite loss instead of NaN). A run that finishes but
+    answers one class for every image is flagged as collapsed (``TrainingRun.collapsed``).
     """
     from helpers import config, models
 
@@ -541,6 +613,7 @@ def train_with_learning_rate(
     seconds = time.perf_counter() - start
     losses = history.history.get("loss", [])
     diverged = divergence.diverged or not all(math.isfinite(v) for v in losses)
+    share = float("nan") if diverged else top_class_share(model, valid[0])
     return TrainingRun(
         learning_rate=float(learning_rate),
         history=dict(history.history),
@@ -549,10 +622,13 @@ def train_with_learning_rate(
         seconds=seconds,
         epochs=epochs,
         steps_per_epoch=math.ceil(len(train[0]) / batch_size),
+        top_class_share=share,
     )
 
 
 __all__ = [
+    "CHANCE_ACCURACY",
+    "COLLAPSE_SHARE",
     "BatchLossRecorder",
     "LearningRateFinder",
     "LearningRateFinderResult",
@@ -560,8 +636,10 @@ __all__ = [
     "PowerDecay",
     "StopOnDivergence",
     "TrainingRun",
+    "epochs_to_target",
     "exponential_schedule",
     "find_learning_rate",
+    "learning_rate_value",
     "one_cycle_learning_rate",
     "one_cycle_peak_step",
     "piecewise_constant_schedule",
@@ -569,5 +647,6 @@ __all__ = [
     "power_schedule",
     "schedule_values",
     "smooth",
+    "top_class_share",
     "train_with_learning_rate",
 ]

@@ -25,6 +25,7 @@ import keras
 import numpy as np
 
 from helpers import config, models
+from helpers.seeds import SeedRuns
 
 T = TypeVar("T")
 
@@ -181,6 +182,42 @@ def train_reused(
     return after_frozen, accuracy(model, valid)
 
 
+def train_reused_at_rates(
+    model: keras.Sequential,
+    train: tuple[np.ndarray, np.ndarray],
+    valid: tuple[np.ndarray, np.ndarray],
+    fine_tune_rates: Sequence[float],
+    recipe: TransferRecipe = DEFAULT_RECIPE,
+) -> tuple[float, list[float]]:
+    """Train the head once with the reused layers frozen, then fine-tune a separate copy of
+    that model at each rate in ``fine_tune_rates`` (instead of the recipe's own rate).
+
+    Returns the validation accuracy after the frozen phase and one per rate at the end: a
+    comparison of fine-tuning rates that pays for the frozen phase once.
+    """
+    rates = tuple(fine_tune_rates)
+    if not rates or not all(rate > 0 for rate in rates):
+        raise ValueError(f"fine_tune_rates must be one or more rates > 0, got {rates!r}.")
+    head_only = TransferRecipe(
+        frozen_epochs=recipe.frozen_epochs,
+        fine_tune_epochs=0,
+        learning_rate=recipe.learning_rate,
+        batch_size=recipe.batch_size,
+    )
+    after_frozen, _ = train_reused(model, train, valid, head_only)
+    copies = [clone_with_weights(model) for _ in rates]  # each starts from the same head
+    finals = []
+    for copy, rate in zip(copies, rates, strict=True):
+        set_reused_trainable(copy, True)
+        models.compile_classifier(copy, _sgd(rate))
+        with _without_retracing_notice():
+            copy.fit(
+                *train, epochs=recipe.fine_tune_epochs, batch_size=recipe.batch_size, verbose=0
+            )
+        finals.append(accuracy(copy, valid))
+    return after_frozen, finals
+
+
 def train_from_scratch(
     model: keras.Model,
     train: tuple[np.ndarray, np.ndarray],
@@ -200,7 +237,7 @@ def sample_subset(
     """``size`` examples drawn without replacement (a different subset for every seed)."""
     if not isinstance(size, (int, np.integer)) or not 1 <= size <= len(x):
         raise ValueError(f"size must be a whole number from 1 to {len(x):,}, got {size!r}.")
-    index = np.random.default_rng(seed).choice(len(x), size=size, replace=False)
+    index = config.rng(seed).choice(len(x), size=size, replace=False)
     return x[index], y[index]
 
 
@@ -236,12 +273,12 @@ class SeedComparison:
         return self.reused - self.scratch
 
     def summary(self) -> str:
-        """One line: accuracies and the gain as mean ± standard deviation over seeds."""
-        s, r, g = self.scratch, self.reused, self.gain
+        """One line: accuracies and the gain as mean ± (sample) standard deviation over seeds."""
+        s, r, g = (SeedRuns(self.seeds, v) for v in (self.scratch, self.reused, self.gain))
         return (
-            f"{len(self.seeds)} seeds · from scratch {s.mean():.3f} ± {s.std():.3f} · "
-            f"reused {r.mean():.3f} ± {r.std():.3f} · gain {100 * g.mean():+.1f} ± "
-            f"{100 * g.std():.1f} points"
+            f"{len(self.seeds)} seeds · from scratch {s.mean:.3f} ± {s.std:.3f} · "
+            f"reused {r.mean:.3f} ± {r.std:.3f} · gain {100 * g.mean:+.1f} ± "
+            f"{100 * g.std:.1f} points"
         )
 
 
@@ -279,6 +316,29 @@ def reused_over_seeds(
     )
     frozen, final = zip(*pairs, strict=True)
     return np.array(frozen), np.array(final)
+
+
+def reused_at_rates_over_seeds(
+    build_reused: Callable[[], keras.Sequential],
+    train_pool: tuple[np.ndarray, np.ndarray],
+    valid: tuple[np.ndarray, np.ndarray],
+    size: int,
+    seeds: Sequence[int],
+    fine_tune_rates: Sequence[float],
+    recipe: TransferRecipe = DEFAULT_RECIPE,
+) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+    """``train_reused_at_rates`` once per seed (the same subsets as ``scratch_over_seeds``):
+    the accuracy after the frozen phase per seed, and per fine-tuning rate the final ones."""
+    rates = tuple(fine_tune_rates)
+    results = _over_seeds(
+        lambda train: train_reused_at_rates(build_reused(), train, valid, rates, recipe),
+        train_pool,
+        size,
+        seeds,
+    )
+    frozen = np.array([after_frozen for after_frozen, _ in results])
+    finals = np.array([per_rate for _, per_rate in results])
+    return frozen, {rate: finals[:, i] for i, rate in enumerate(rates)}
 
 
 def _over_seeds(
@@ -341,11 +401,13 @@ __all__ = [
     "compare_over_seeds",
     "repeat_to_fill",
     "reuse_layers",
+    "reused_at_rates_over_seeds",
     "reused_over_seeds",
     "sample_subset",
     "scratch_over_seeds",
     "set_reused_trainable",
     "train_from_scratch",
     "train_reused",
+    "train_reused_at_rates",
     "weights_identical",
 ]

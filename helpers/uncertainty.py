@@ -4,6 +4,10 @@
 BatchNormalization layer to batch statistics (and, in ``fit``, updates their moving
 averages). The layers below turn on *only* the dropout: they ignore the ``training``
 flag they are given, so BN layers of the same model keep using their moving averages.
+
+The second half measures how good predicted probabilities are, whatever produced them
+(one deterministic pass, an MC average): negative log-likelihood, expected calibration
+error with its reliability bins, and the AUROC of a score (e.g. entropy) for spotting errors.
 """
 
 from __future__ import annotations
@@ -208,16 +212,124 @@ def accuracy_vs_passes(mc_probabilities: np.ndarray, y_true: np.ndarray) -> np.n
     return (running_mean.argmax(axis=-1) == y[None, :]).mean(axis=1)
 
 
+# --- how good are the probabilities? (notebooks 10, 11) ---------------------------------------
+
+# Keras's own floor for a probability inside the cross-entropy (keras.config.epsilon()), so the
+# NLL below equals keras.losses.sparse_categorical_crossentropy on the same numbers.
+_NLL_FLOOR = 1e-7
+
+
+def _check_labelled(probabilities: np.ndarray, y_true: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    p = _check_probabilities(probabilities, 2)
+    if p.ndim != 2:
+        raise ValueError(f"probabilities must be (n, n_classes), got shape {p.shape}.")
+    y = np.asarray(y_true).reshape(-1)
+    if len(y) != len(p) or len(y) == 0:
+        raise ValueError(f"y_true has {len(y)} labels for {len(p)} predictions (need ≥ 1 each).")
+    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= p.shape[1]:
+        raise ValueError(f"y_true must hold class indices 0 … {p.shape[1] - 1}.")
+    return p, y
+
+
+def negative_log_likelihood(probabilities: np.ndarray, y_true: np.ndarray) -> float:
+    """Mean −log p(true class) over instances (nats), from (n, classes) probabilities."""
+    p, y = _check_labelled(probabilities, y_true)
+    return float(-np.log(np.clip(p[np.arange(len(y)), y], _NLL_FLOOR, 1.0)).mean())
+
+
+def reliability_bins(
+    probabilities: np.ndarray, y_true: np.ndarray, n_bins: int = 15
+) -> dict[str, np.ndarray]:
+    """Confidence (top-class probability) in ``n_bins`` equal-width bins ((m−1)/M, m/M].
+
+    Returns per bin: ``count``, mean ``confidence`` and ``accuracy`` (NaN for empty bins),
+    and the bin ``edges`` (length n_bins + 1) — what a reliability diagram draws.
+    """
+    if not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
+        raise ValueError(f"n_bins must be a whole number ≥ 1, got {n_bins!r}.")
+    p, y = _check_labelled(probabilities, y_true)
+    confidence = p.max(axis=-1)
+    correct = (p.argmax(axis=-1) == y).astype(np.float64)
+    index = np.clip(np.ceil(confidence * n_bins).astype(int) - 1, 0, n_bins - 1)
+    count = np.bincount(index, minlength=n_bins).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_confidence = np.bincount(index, confidence, n_bins) / count
+        accuracy = np.bincount(index, correct, n_bins) / count
+    return {
+        "edges": np.linspace(0.0, 1.0, n_bins + 1),
+        "count": count.astype(np.int64),
+        "confidence": mean_confidence,
+        "accuracy": accuracy,
+    }
+
+
+def expected_calibration_error(
+    probabilities: np.ndarray, y_true: np.ndarray, n_bins: int = 15
+) -> float:
+    """ECE = Σ_m (|B_m| / n) · |accuracy(B_m) − confidence(B_m)| over confidence bins.
+
+    Equal-width bins of the top-class probability, 15 by default (Guo et al., 2017).
+    """
+    bins = reliability_bins(probabilities, y_true, n_bins)
+    used = bins["count"] > 0
+    weights = bins["count"][used] / bins["count"].sum()
+    return float((weights * np.abs(bins["accuracy"][used] - bins["confidence"][used])).sum())
+
+
+def auroc(scores: np.ndarray, positives: np.ndarray) -> float:
+    """Area under the ROC curve: P(score of a random positive > score of a random negative),
+    ties counted ½ (the Mann–Whitney U statistic divided by n_pos · n_neg).
+
+    With ``scores`` = predictive entropy and ``positives`` = misclassified, it answers: does
+    high entropy flag the wrong predictions? 0.5 is chance, 1 a perfect ranking.
+    """
+    s = np.asarray(scores, dtype=np.float64).reshape(-1)
+    positive = np.asarray(positives).reshape(-1)
+    if positive.dtype != bool:
+        raise ValueError(f"positives must be a boolean array, got dtype {positive.dtype}.")
+    if len(s) != len(positive):
+        raise ValueError(f"{len(s)} scores for {len(positive)} labels.")
+    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError(f"need at least one positive and one negative, got {n_pos} and {n_neg}.")
+    order = np.argsort(s, kind="mergesort")
+    sorted_scores = s[order]
+    ranks = np.empty(len(s))
+    # Average ranks over tied scores, so a tie counts ½ a pair.
+    _, first, counts = np.unique(sorted_scores, return_index=True, return_counts=True)
+    average = first + (counts + 1) / 2.0
+    ranks[order] = np.repeat(average, counts)
+    u = ranks[positive].sum() - n_pos * (n_pos + 1) / 2.0
+    return float(u / (n_pos * n_neg))
+
+
+def probability_quality(probabilities: np.ndarray, y_true: np.ndarray, n_bins: int = 15) -> dict:
+    """Accuracy, NLL, ECE and the AUROC of entropy → error of (n, classes) probabilities."""
+    p, y = _check_labelled(probabilities, y_true)
+    wrong = p.argmax(axis=-1) != y
+    return {
+        "accuracy": float(1.0 - wrong.mean()),
+        "nll": negative_log_likelihood(p, y),
+        "ece": expected_calibration_error(p, y, n_bins),
+        "auroc": auroc(entropy(p), wrong) if 0 < wrong.sum() < len(y) else float("nan"),
+    }
+
+
 __all__ = [
     "MCAlphaDropout",
     "MCDropout",
     "accuracy_vs_passes",
+    "auroc",
     "count_dropout_layers",
     "entropy",
+    "expected_calibration_error",
     "mc_predict",
     "mc_summary",
     "mutual_information",
+    "negative_log_likelihood",
     "predictive_entropy",
+    "probability_quality",
+    "reliability_bins",
     "split_at_first_dropout",
     "with_mc_dropout",
 ]

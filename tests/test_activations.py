@@ -158,3 +158,82 @@ def test_function_and_derivative_shortcuts():
     d = activations.derivative("elu", alpha=0.5)
     assert f(np.array([-50.0]))[0] == pytest.approx(-0.5)
     assert d(np.array([-1.0]))[0] == pytest.approx(0.5 * np.exp(-1))
+
+
+def test_moment_map_stays_finite_for_a_huge_variance():
+    # e^(2ν) overflows float64 past ν ≈ 355; the product with the Gaussian tail does not.
+    mean, variance = activations.selu_moment_map(0.0, 400.0)
+    assert np.isfinite(mean) and np.isfinite(variance) and variance > 100
+
+
+def test_rrelu_paper_convention_is_stated():
+    low, high = activations.RRELU_PAPER_DIVISOR_RANGE
+    assert (1 / high, 1 / low) == pytest.approx(activations.RRELU_DEFAULT_RANGE)
+    assert 2 / (low + high) == pytest.approx(1 / 5.5)  # the paper's slope at inference
+
+
+def test_near_dead_units_need_a_small_slope_on_every_example():
+    slopes = np.array([[0.0, 0.2, 0.005, 1.0], [0.0, 0.2, 0.009, 0.0]])
+    np.testing.assert_array_equal(
+        activations.near_dead_units(slopes, peak_slope=1.0), [True, False, True, False]
+    )
+    # relative to the peak: SELU's steepest slope is λα ≈ 1.76
+    selu_like = activations.near_dead_units(slopes, peak_slope=1.76)
+    assert selu_like.tolist() == [True, False, True, False]
+    assert activations.near_dead_units(slopes, 1.0, share=0.001).tolist() == [True] + [False] * 3
+    with pytest.raises(ValueError, match="shape"):
+        activations.near_dead_units(np.zeros(3), 1.0)
+    with pytest.raises(ValueError, match="peak_slope > 0"):
+        activations.near_dead_units(slopes, 0.0)
+
+
+def _small_net(activation="relu"):
+    from helpers import models
+
+    return models.build_mlp(n_hidden=2, n_neurons=8, activation=activation, input_shape=(6,))
+
+
+def test_reinitialize_equals_a_fresh_build_with_the_same_seed():
+    from helpers import config
+
+    config.set_seed(7)
+    fresh = _small_net("prelu")
+    reused = _small_net("prelu")
+    activations.reinitialize(reused, 7)
+    for a, b in zip(fresh.get_weights(), reused.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    activations.reinitialize(reused, 8)
+    assert not np.array_equal(fresh.get_weights()[0], reused.get_weights()[0])
+    with_bn = keras.Sequential([keras.Input((6,)), keras.layers.BatchNormalization()])
+    with pytest.raises(ValueError, match="Dense and PReLU"):
+        activations.reinitialize(with_bn, 0)
+
+
+def test_fresh_runs_repeat_exactly_and_match_a_new_model_and_optimizer():
+    from helpers import config, models
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((64, 6)).astype("float32"), rng.integers(0, 10, 64)
+    runs = activations.FreshRuns(_small_net(), keras.optimizers.Nadam(learning_rate=1e-3))
+    tf.random.set_seed(12345)
+    first = [w.copy() for w in runs.train(3, 1e-2, x, y, steps=4, batch_size=16).get_weights()]
+    runs.train(4, 1e-3, x, y, steps=2, batch_size=16)  # another seed and rate in between
+    again = runs.train(3, 1e-2, x, y, steps=4, batch_size=16).get_weights()
+    # No run reset TensorFlow's global seed: that makes Keras trace the compiled steps again
+    # (seconds per run for a 100-layer net). config.set_seed in reinitialize would fail here.
+    assert tf.compat.v1.random.get_seed(None)[0] == 12345
+    config.set_seed(3)
+    new = _small_net()
+    models.compile_classifier(new, keras.optimizers.Nadam(learning_rate=1e-2))
+    order = config.rng(3).permutation(64)
+    new.fit(x[order], y[order], epochs=1, batch_size=16, shuffle=False, verbose=0)
+    for a, b, c in zip(first, again, new.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(a, c, rtol=1e-5, atol=1e-7)
+    lr = runs.optimizer.learning_rate.numpy()  # convert_to_numpy(Variable) warns under NumPy 2
+    assert lr == pytest.approx(1e-2)
+    assert 0.0 <= runs.accuracy(x, y, batch_size=32) <= 1.0
+    with pytest.raises(ValueError, match="steps"):
+        runs.train(0, 1e-3, x, y, steps=5, batch_size=16)
+    with pytest.raises(ValueError, match="learning_rate"):
+        runs.train(0, 0.0, x, y, steps=1, batch_size=16)

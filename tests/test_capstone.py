@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import capstone, config, data
+from helpers import capstone, config, data, schedules
 
 
 @pytest.fixture
@@ -118,3 +118,70 @@ def test_cast_model_to_float16_predicts_nearly_the_same():
         capstone.cast_model(keras.Model(model.inputs[0], model.outputs[0]))
     with pytest.raises(ValueError, match="'float16'"):
         capstone.cast_model(model, "int8")
+
+
+def _small_dropout_net():
+    return keras.Sequential(
+        [
+            keras.Input(shape=(6,)),
+            keras.layers.Dense(8, use_bias=False),
+            keras.layers.BatchNormalization(),
+            keras.layers.Activation("selu"),
+            keras.layers.AlphaDropout(0.2),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+
+
+def _compiled(model):
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Nadam(1e-2))
+    return model
+
+
+def test_restart_is_the_same_as_a_fresh_net_under_that_seed():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(96, 6)).astype("float32")
+    y = rng.integers(0, 3, size=96)
+
+    def trained_fresh(seed):
+        config.set_seed(seed)
+        model = _compiled(_small_dropout_net())
+        config.set_seed(seed)
+        model.fit(x, y, epochs=2, batch_size=32, verbose=0)
+        return model.get_weights()
+
+    reused = _compiled(_small_dropout_net())
+    for seed in (5, 6, 5):  # weights, BN statistics, dropout masks, Nadam's state: all restarted
+        capstone.restart(reused, _small_dropout_net, seed)
+        reused.fit(x, y, epochs=2, batch_size=32, verbose=0)
+        for mine, fresh in zip(reused.get_weights(), trained_fresh(seed), strict=True):
+            np.testing.assert_allclose(mine, fresh, rtol=1e-5, atol=1e-6)
+
+
+def test_restart_refuses_what_it_cannot_restart():
+    with pytest.raises(ValueError, match="not compiled"):
+        capstone.restart(_small_dropout_net(), _small_dropout_net, 0)
+    trained = _compiled(_small_dropout_net())
+    trained.fit(np.zeros((4, 6)), np.zeros(4), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="already taken steps"):
+        capstone.restart(trained, _small_dropout_net, 0)
+    other = _compiled(_small_dropout_net())
+
+    def wider():
+        return keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(9)])
+
+    with pytest.raises(ValueError, match="do not match"):
+        capstone.restart(other, wider, 0)
+
+
+def test_one_cycle_schedule_follows_the_formula_of_notebook_08():
+    schedule = capstone.OneCycleSchedule(max_learning_rate=3e-3, total_steps=480)
+    steps = np.arange(0, 520)
+    in_graph = keras.ops.convert_to_numpy(schedule(steps))
+    formula = schedules.one_cycle_learning_rate(steps, 3e-3, 480)
+    np.testing.assert_allclose(in_graph, formula, rtol=1e-5)
+    assert in_graph.max() == pytest.approx(3e-3, rel=1e-6)
+    restored = capstone.OneCycleSchedule.from_config(schedule.get_config())
+    assert restored.total_steps == 480
+    with pytest.raises(ValueError):
+        capstone.OneCycleSchedule(max_learning_rate=-1.0, total_steps=10)

@@ -305,3 +305,15 @@ def test_numpy_net_forward_only_skips_the_backward_pass():
     )
     np.testing.assert_array_equal(forward.stds, both.stds)
     assert np.all(np.isnan(forward.gradient_norms)) and np.all(np.isnan(forward.fraction_saturated))
+
+
+def test_numpy_net_seed_goes_through_the_seed_knob(monkeypatch):
+    """DNN_SEED shifts the NumPy net's draws: seed 0 under a shift of 3 is seed 3 unshifted."""
+    from helpers import config
+
+    x = np.random.default_rng(4).standard_normal((16, 8)).astype("float32")
+    unshifted = diagnostics.numpy_mlp_signals(x, depth=3, width=8, seed=3).weights
+    monkeypatch.setattr(config, "SEED_SHIFT", 3)
+    shifted = diagnostics.numpy_mlp_signals(x, depth=3, width=8, seed=0).weights
+    for a, b in zip(unshifted, shifted, strict=True):
+        np.testing.assert_array_equal(a, b)

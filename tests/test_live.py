@@ -80,7 +80,7 @@ def test_frames_are_drawn_and_logged(tmp_path, monkeypatch):
         x, y, every=1, show=True, max_fps=1e6, draw_share=1.0, log_dir=tmp_path
     )
     model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[callback])
-    assert shown == [0, 1, 2, 3, 4, 4]  # before training, after each of 4 steps, at the end
+    assert shown == [1, 2, 3, 4, 4]  # after each of the 4 steps, and at the end
     assert list(tmp_path.glob("events.out.tfevents.*")), "no TensorBoard event file written"
 
 

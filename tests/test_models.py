@@ -104,3 +104,29 @@ def test_compile_classifier_binary_output_uses_binary_loss():
     assert model.loss == "binary_crossentropy"
     with pytest.raises(ValueError, match="learning_rate"):
         models.compile_classifier(model, keras.optimizers.SGD(), learning_rate=0.1)
+
+
+def test_restarts_repeat_what_a_fresh_keras_model_does():
+    """A restarted run equals a freshly built and compiled one: same weights, seed, rate."""
+    from helpers import config, data
+
+    fashion = data.load_fashion_mnist(valid_size=10, train_size=256, test_size=10)
+
+    def fresh(seed):
+        config.set_seed(seed)
+        return models.build_mlp(n_hidden=1, n_neurons=8, batch_norm="before")
+
+    def fit(model):
+        return model.fit(*fashion.train, epochs=2, batch_size=64, verbose=0).history["loss"]
+
+    runs = models.Restarts(fresh(0), keras.optimizers.SGD(0.1, momentum=0.9))
+    for seed, rate in ((1, 0.1), (2, 0.03), (1, 0.1)):  # the repeat follows other runs
+        reference = fresh(seed)
+        models.compile_classifier(reference, keras.optimizers.SGD(rate, momentum=0.9))
+        expected = fit(reference)
+        restarted = runs.restart(fresh(seed).get_weights(), learning_rate=rate)
+        np.testing.assert_allclose(fit(restarted), expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="learning_rate"):
+        runs.restart(fresh(1).get_weights(), learning_rate=0.0)
+    with pytest.raises(ValueError):
+        runs.restart(models.build_mlp(n_hidden=2, n_neurons=8).get_weights())

@@ -11,9 +11,7 @@ MAX_BYTES = 3_000_000
 WARNING = re.compile(r"(Deprecation|User|Future|Runtime)Warning|is deprecated|WARNING:")
 # A backslash escape eaten on the way into a notebook: "\frac" becomes a form feed + "rac",
 # "\approx" a bell + "pprox", "\beta" a backspace + "eta", "\vec" a vertical tab + "ec".
-BROKEN_LATEX = re.compile(
-    r"[\x07\x08\x0b\x0c]|(?<![A-Za-z\\])(rac|eta|ec)\{|(?<![A-Za-z\\])pprox"
-)
+BROKEN_LATEX = re.compile(r"[\x07\x08\x0b\x0c]|(?<![A-Za-z\\])(rac|eta|ec)\{|(?<![A-Za-z\\])pprox")
 
 
 def _load(path):
@@ -60,6 +58,11 @@ def test_no_errors_warnings_or_installs(path):
             assert output["output_type"] != "error", f"stored error: {output.get('ename')}"
             assert not WARNING.search(_text(output)), f"stored warning: {_text(output)[:300]}"
             assert "Claim not held" not in _text(output), "a stored run missed a claim"
+            if output["output_type"] == "execute_result" and "check_claim(" in source:
+                shown = "".join(output["data"].get("text/plain", "")).strip()
+                assert shown not in ("True", "False"), (
+                    "a claim cell shows a bare True/False: stored by an older check_claim, re-run"
+                )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

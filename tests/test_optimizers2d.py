@@ -155,3 +155,61 @@ def test_steps_to_converge_broadcasts_a_grid():
 def test_bad_names_raise_value_errors_listing_the_choices(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def _follow(rule, surface, learning_rate, n_steps, **hyperparameters):
+    """A rule's path on a surface, step by step (for hyperparameters Keras does not have)."""
+    s = opt2d.get_surface(surface)
+    w, state, points = np.array(s.start), {}, [np.array(s.start)]
+    for t in range(1, n_steps + 1):
+        w = rule(w, s.gradient(w), t, learning_rate, state, **hyperparameters)
+        points.append(w)
+    return np.array(points)
+
+
+def test_nadam_uses_keras_warm_up_not_dozats():
+    # Keras 3 warms the momentum up as 0.96^t (schedule_decay=1); Dozat (2016) as 0.96^(t/250).
+    theirs = keras_trajectory("nadam", "ravine", 0.01, N_STEPS)
+    keras_form = _follow(opt2d.nadam_update, "ravine", 0.01, N_STEPS)
+    dozat_form = _follow(opt2d.nadam_update, "ravine", 0.01, N_STEPS, schedule_decay=0.004)
+    np.testing.assert_allclose(keras_form, theirs, rtol=1e-5, atol=1e-5)
+    assert np.abs(dozat_form - theirs).max() > 1e-3
+
+
+@pytest.fixture(scope="module")
+def small_fashion():
+    from helpers import data
+
+    return data.load_fashion_mnist(valid_size=500, train_size=2_048, test_size=10)
+
+
+def _build_small():
+    from helpers import models
+
+    return models.build_mlp(n_hidden=1, n_neurons=32)
+
+
+@pytest.mark.parametrize("name", ["adagrad", "nadam"])  # the two with non-zero initial state
+def test_repeated_training_equals_a_fresh_model_and_optimizer(name, small_fashion):
+    from helpers import config, models
+
+    lr, epochs, steps = 0.01, 2, 2 * 2_048 // 256
+    runs = opt2d.RepeatedTraining(name, _build_small)
+    first = runs.run(small_fashion.train, small_fashion.valid, lr, seed=0, epochs=epochs)
+    runs.run(small_fashion.train, small_fashion.valid, 3 * lr, seed=1, epochs=1)
+    again = runs.run(small_fashion.train, small_fashion.valid, lr, seed=0, epochs=epochs)
+
+    config.set_seed(0)
+    fresh = _build_small()
+    schedule = keras.optimizers.schedules.CosineDecay(lr, decay_steps=steps)
+    models.compile_classifier(fresh, opt2d.keras_optimizer(name, schedule))
+    history = fresh.fit(*small_fashion.train, epochs=epochs, batch_size=256, verbose=0)
+    val_loss, val_accuracy = fresh.evaluate(*small_fashion.valid, verbose=0)
+
+    # Fails if a run did not reset the optimizer's state (the seed-1 run in between).
+    assert again == first
+    np.testing.assert_allclose(first.loss, history.history["loss"], rtol=1e-4)
+    assert first.held_out_loss == pytest.approx(val_loss, rel=1e-4)
+    assert first.held_out_accuracy == pytest.approx(val_accuracy, abs=1 / 500)
+    with pytest.raises(ValueError, match="epochs"):
+        runs.run(small_fashion.train, small_fashion.valid, lr, seed=0, epochs=0)

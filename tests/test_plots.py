@@ -19,6 +19,15 @@ def test_save_fig_in_quick_mode_stays_out_of_images(tmp_path):
     path.unlink()
 
 
+def test_save_fig_under_a_seed_shift_stays_out_of_images(monkeypatch):
+    monkeypatch.setattr(config, "QUICK", False)
+    monkeypatch.setattr(config, "SEED_SHIFT", 3)
+    fig, _ = plt.subplots()
+    path = plots.save_fig("unit_test_figure", fig)
+    assert config.IMAGES_DIR not in path.parents and path.parent.name == "images-seed-3"
+    path.unlink()
+
+
 @pytest.mark.parametrize("name", ["", "../x", "a/b", ".hidden"])
 def test_save_fig_rejects_paths(name):
     with pytest.raises(ValueError, match="plain file name"):

@@ -91,7 +91,7 @@ def test_one_cycle_callback_sets_the_rate_every_batch_and_peaks_at_the_right_ste
     assert int(np.argmax(callback.learning_rates)) == callback.peak_step == round(0.3 * total)
     expected = schedules.one_cycle_learning_rate(np.arange(total), 0.2, total, warmup_fraction=0.3)
     np.testing.assert_allclose(callback.learning_rates, expected)
-    last = float(model.optimizer.learning_rate)
+    last = schedules.learning_rate_value(model.optimizer)
     assert last == pytest.approx(expected[-1], rel=1e-5)
 
 
@@ -166,6 +166,28 @@ def test_finder_runs_its_whole_sweep_when_nothing_diverges(fashion):
     assert result.learning_rates[-1] == pytest.approx(1e-3)
 
 
+def test_learning_rate_value_reads_a_variable_and_a_schedule():
+    # Keras holds the rate in a Variable (float() of one raises TypeError on Keras 3.3) or
+    # evaluates a schedule at the optimizer's step counter.
+    plain = keras.optimizers.SGD(learning_rate=0.025)
+    assert schedules.learning_rate_value(plain) == pytest.approx(0.025, rel=1e-6)
+    plain.learning_rate = 0.5
+    assert schedules.learning_rate_value(plain) == pytest.approx(0.5, rel=1e-6)
+    decaying = keras.optimizers.SGD(schedules.exponential_schedule(0.1, 10, 0.5))
+    decaying.iterations.assign(10)
+    assert schedules.learning_rate_value(decaying) == pytest.approx(0.05, rel=1e-5)
+
+
+def test_epochs_to_target_is_the_first_epoch_that_reaches_it():
+    curve = [0.70, 0.82, 0.81, 0.86, 0.88]
+    assert schedules.epochs_to_target(curve, 0.82) == 2
+    assert schedules.epochs_to_target(curve, 0.85) == 4
+    assert schedules.epochs_to_target(curve, 0.70) == 1
+    assert schedules.epochs_to_target(curve, 0.90) is None
+    with pytest.raises(ValueError, match="target"):
+        schedules.epochs_to_target(curve, 85)
+
+
 def test_smooth_is_bias_corrected():
     np.testing.assert_allclose(schedules.smooth([3.0, 3.0, 3.0]), [3.0, 3.0, 3.0])
 
@@ -177,6 +199,44 @@ def test_training_run_reports_divergence_instead_of_failing(fashion):
     assert not good.diverged and good.final_val_accuracy > 0.4
     with pytest.raises(ValueError, match="'sgd', 'momentum', 'adam'"):
         schedules.train_with_learning_rate(0.1, fashion.train, fashion.valid, optimizer="lion")
+
+
+def test_top_class_share_sees_a_net_that_ignores_its_input(fashion):
+    model = small_model()
+    x = fashion.x_valid[:256]
+    fresh = schedules.top_class_share(model, x)
+    assert fresh < schedules.COLLAPSE_SHARE  # a random net still varies its answer
+    output = model.layers[-1]
+    kernel, bias = output.get_weights()
+    # Zero output weights: the logits are the bias alone, the same for every image; this is
+    # what dead hidden units do after a too-large step.
+    output.set_weights([np.zeros_like(kernel), np.arange(len(bias), dtype="float32") / 10])
+    assert schedules.top_class_share(model, x) == 1.0
+    with pytest.raises(ValueError, match="empty"):
+        schedules.top_class_share(model, x[:0])
+
+
+def _short_run(diverged=False, share=0.12, accuracy=0.1):
+    return schedules.TrainingRun(
+        learning_rate=0.4,
+        history={"loss": [2.30], "val_accuracy": [accuracy]},
+        batch_losses=[2.3],
+        diverged=diverged,
+        seconds=1.0,
+        epochs=1,
+        steps_per_epoch=1,
+        top_class_share=share,
+    )
+
+
+def test_a_run_at_chance_is_collapsed_only_when_it_answers_one_class():
+    collapsed = _short_run(share=0.99, accuracy=0.107)
+    assert collapsed.collapsed and not collapsed.trained
+    assert collapsed.outcome.startswith("collapsed to chance (val accuracy 0.107")
+    slow = _short_run(share=0.43, accuracy=0.139)  # too low a rate: near chance, still varied
+    assert not slow.collapsed and slow.trained and slow.outcome == "val accuracy 0.139"
+    diverged = _short_run(diverged=True, share=float("nan"))
+    assert not diverged.collapsed and diverged.outcome == "diverged"
 
 
 def test_batch_loss_recorder_recovers_each_batch_loss_from_the_running_mean(fashion):
@@ -191,3 +251,4 @@ def test_batch_loss_recorder_recovers_each_batch_loss_from_the_running_mean(fash
 def test_training_run_records_per_batch_losses(fashion):
     run = schedules.train_with_learning_rate(0.05, fashion.train, fashion.valid, epochs=2)
     assert run.steps_per_epoch == 8 and len(run.batch_losses) == 16 and run.epochs == 2
+    assert 0.1 <= run.top_class_share < schedules.COLLAPSE_SHARE and run.trained

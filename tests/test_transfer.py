@@ -130,3 +130,32 @@ def test_accuracy_matches_keras_evaluate(model_a, tasks):
     assert transfer.accuracy(binary, valid_b) == pytest.approx(
         binary.evaluate(*valid_b, verbose=0)[1]
     )
+
+
+def test_reused_at_rates_trains_the_head_once_and_fine_tunes_copies(model_a, tasks):
+    before = [w.copy() for w in model_a.get_weights()]
+    pool, valid = (tasks.x_train_b, tasks.y_train_b), (tasks.x_valid_b, tasks.y_valid_b)
+    recipe = transfer.TransferRecipe(frozen_epochs=1, fine_tune_epochs=1)
+    frozen, by_rate = transfer.reused_at_rates_over_seeds(
+        lambda: transfer.reuse_layers(model_a), pool, valid, 100, [0, 1], (0.002, 0.5), recipe
+    )
+    head_only = transfer.TransferRecipe(frozen_epochs=1, fine_tune_epochs=0)
+    frozen_alone, _ = transfer.reused_over_seeds(
+        lambda: transfer.reuse_layers(model_a), pool, valid, 100, [0, 1], head_only
+    )
+    np.testing.assert_array_equal(frozen, frozen_alone)  # the same frozen phase per seed
+    assert set(by_rate) == {0.002, 0.5} and by_rate[0.5].shape == (2,)
+    assert transfer.weights_identical(before, model_a.get_weights())
+    with pytest.raises(ValueError, match="fine_tune_rates"):
+        transfer.train_reused_at_rates(transfer.reuse_layers(model_a), pool, valid, ())
+
+
+def test_reused_at_rates_fine_tunes_copies_not_the_model_given(model_a, tasks):
+    reused = transfer.reuse_layers(model_a)
+    train = (tasks.x_train_b[:64], tasks.y_train_b[:64])
+    valid = (tasks.x_valid_b, tasks.y_valid_b)
+    recipe = transfer.TransferRecipe(frozen_epochs=1, fine_tune_epochs=1)
+    kernel = model_a.layers[1].kernel.numpy().copy()
+    _, finals = transfer.train_reused_at_rates(reused, train, valid, (0.5,), recipe)
+    assert len(finals) == 1 and 0 <= finals[0] <= 1
+    np.testing.assert_array_equal(reused.layers[1].kernel.numpy(), kernel)  # frozen phase only

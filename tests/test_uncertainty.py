@@ -156,3 +156,67 @@ def test_mc_summary_and_accuracy_vs_passes():
     np.testing.assert_allclose(uncertainty.accuracy_vs_passes(probabilities, y), [2 / 3, 1.0, 1.0])
     with pytest.raises(ValueError, match="labels"):
         uncertainty.mc_summary(probabilities, np.array([0, 1]))
+
+
+# --- quality of probabilities: NLL, ECE, AUROC -------------------------------------------------
+
+
+def test_negative_log_likelihood_equals_keras_cross_entropy():
+    rng = np.random.default_rng(7)
+    logits = rng.normal(size=(50, 4)) * 3
+    p = (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype("float32")
+    p[0] = [1.0, 0.0, 0.0, 0.0]  # a sure, wrong prediction: Keras floors p at 1e-7, so do we
+    y = rng.integers(0, 4, size=50)
+    y[0] = 2
+    keras_nll = float(np.mean(keras.losses.sparse_categorical_crossentropy(y, p)))
+    assert uncertainty.negative_log_likelihood(p, y) == pytest.approx(keras_nll, rel=1e-5)
+    with pytest.raises(ValueError, match="labels"):
+        uncertainty.negative_log_likelihood(p, y[:10])
+    with pytest.raises(ValueError, match="class indices"):
+        uncertainty.negative_log_likelihood(p, np.full(50, 4))
+
+
+def test_expected_calibration_error_by_hand():
+    # Five bins of width 0.2. Bin (0.6, 0.8]: confidences 0.65 and 0.75, both right (accuracy 1,
+    # confidence 0.70, gap 0.30). Bin (0.8, 1]: 0.85 twice, one right (accuracy 0.5, gap 0.35).
+    # ECE = 2/4 · 0.30 + 2/4 · 0.35 = 0.325.
+    p = np.array([[0.85, 0.15], [0.85, 0.15], [0.65, 0.35], [0.25, 0.75]])
+    y = np.array([0, 1, 0, 1])
+    bins = uncertainty.reliability_bins(p, y, n_bins=5)
+    np.testing.assert_array_equal(bins["count"], [0, 0, 0, 2, 2])
+    np.testing.assert_allclose(bins["confidence"][3:], [0.70, 0.85])
+    np.testing.assert_allclose(bins["accuracy"][3:], [1.0, 0.5])
+    assert np.isnan(bins["accuracy"][0])
+    assert uncertainty.expected_calibration_error(p, y, n_bins=5) == pytest.approx(0.325)
+    # Sure and right everywhere: perfectly calibrated.
+    sure = np.array([[1.0, 0.0], [0.0, 1.0]])
+    assert uncertainty.expected_calibration_error(sure, np.array([0, 1])) == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="n_bins"):
+        uncertainty.expected_calibration_error(p, y, n_bins=0)
+
+
+def test_auroc_equals_a_brute_force_pair_count():
+    rng = np.random.default_rng(8)
+    scores = np.round(rng.normal(size=300), 1)  # rounded: many ties
+    positives = rng.random(300) < 0.3 + 0.2 * (scores > 0)
+    pos, neg = scores[positives], scores[~positives]
+    pairs = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    assert uncertainty.auroc(scores, positives) == pytest.approx(pairs / (len(pos) * len(neg)))
+    assert uncertainty.auroc([0.1, 0.2, 0.9], np.array([False, False, True])) == 1.0
+    assert uncertainty.auroc([0.9, 0.2, 0.1], np.array([False, False, True])) == 0.0
+    with pytest.raises(ValueError, match="boolean"):
+        uncertainty.auroc([0.1, 0.2], [0, 1])
+    with pytest.raises(ValueError, match="at least one positive"):
+        uncertainty.auroc([0.1, 0.2], np.array([False, False]))
+
+
+def test_probability_quality_collects_the_four_numbers():
+    p = np.array([[0.85, 0.15], [0.85, 0.15], [0.65, 0.35], [0.25, 0.75]])
+    y = np.array([0, 1, 0, 1])
+    quality = uncertainty.probability_quality(p, y, n_bins=5)
+    assert quality["accuracy"] == pytest.approx(0.75)
+    assert quality["ece"] == pytest.approx(0.325)
+    assert quality["nll"] == pytest.approx(-np.mean(np.log([0.85, 0.15, 0.65, 0.75])))
+    # The one error (instance 1, 0.85/0.15) is among the surest: it ties with instance 0 and
+    # has lower entropy than the two others, so entropy ranks it badly: (0 + 0 + ½) / 3.
+    assert quality["auroc"] == pytest.approx(0.5 / 3)

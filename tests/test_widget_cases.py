@@ -67,7 +67,7 @@ CONTROL: dict[str, str | None] = {
     "dead units: bias shift": "bias shift",
     "SELU depth: input std": "input std",
     "Swish β": "Swish β",
-    "BN momentum": "momentum m",
+    "BN momentum": "momentum ρ",
     "BN vs plain: learning rate": "learning rate",
     "clipping a 2-D gradient: threshold": "threshold c",
     "training with global_clipnorm": "global_clipnorm",

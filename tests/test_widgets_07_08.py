@@ -128,6 +128,18 @@ def test_training_run_drawing_says_diverged_or_gives_the_accuracy():
     assert "validation accuracy 0.800 after 2 epochs" in text
 
 
+def test_training_run_drawing_says_collapsed_to_chance():
+    run = _run(False)
+    run.history["val_accuracy"] = [0.2, 0.107]
+    run.top_class_share = 0.98
+    fig, text = course_widgets.draw_training_run(run)
+    assert "collapsed to chance: validation accuracy 0.107" in text and "98%" in text
+    assert any(t.get_text() == "collapsed to chance" for t in fig.axes[0].texts)
+    run.top_class_share = 0.3  # near chance but still varying its answer: not collapsed
+    _, text = course_widgets.draw_training_run(run)
+    assert "collapsed" not in text and "validation accuracy 0.107" in text
+
+
 @pytest.fixture(scope="module")
 def tiny_fashion():
     fashion = data.load_fashion_mnist(train_size=512, valid_size=256)
