@@ -388,6 +388,7 @@ def build(out: Path, jobs: str = "auto") -> dict[str, Any]:
             "-j",
             jobs,
             "-q",
+            "-E",  # fresh environment: a new notebook changes every page's sidebar
             "-W",
             "--keep-going",
             "-D",
