@@ -539,6 +539,32 @@ def live_training_widget(
     )
 
 
+def preview(widget: Any, figure: plt.Figure | None = None, text: str = "") -> Any:
+    """Fill a ``live_training_widget``'s figure and text areas before anyone clicks *train*.
+
+    ``figure`` (e.g. ``LiveTraining.figure()`` of a run made earlier at the controls' starting
+    values; it is closed once drawn) and ``text`` stand under the controls until the first
+    click replaces them, so the widget's first output makes sense on its own. Returns ``widget``.
+    """
+    import ipywidgets as widgets
+    from IPython.display import Image
+
+    children = getattr(widget, "children", ())
+    areas = [child for child in children if isinstance(child, widgets.Output)]
+    if len(areas) != 2:
+        raise ValueError(
+            f"preview needs the widget live_training_widget returns (a box with a figure and a "
+            f"text area), got {type(widget).__name__} with {len(areas)} output areas."
+        )
+    figure_area, text_area = areas
+    if figure is not None:
+        figure_area.append_display_data(Image(data=_png(figure), format="png"))
+        plt.close(figure)
+    if text:
+        text_area.append_stdout(text if text.endswith("\n") else text + "\n")
+    return widget
+
+
 __all__ = [
     "HISTOGRAM_BINS",
     "SATURATING_RANGES",
@@ -548,5 +574,6 @@ __all__ = [
     "Site",
     "draw_live",
     "live_training_widget",
+    "preview",
     "watched_layers",
 ]

@@ -139,3 +139,27 @@ def test_the_first_frame_draws_before_any_measurement():
     sites = [live.Site("act_1", "sigmoid")]
     fig = live.draw_live(live.LiveRecord(), sites, ["hidden_1", "output"], "act_1", "empty")
     assert live._png(fig)[:4] == b"\x89PNG"
+
+
+def test_a_preview_fills_the_widget_before_the_first_click():
+    import ipywidgets
+
+    calls = []
+    slider = ipywidgets.FloatLogSlider(value=0.1, min=-3, max=0)
+    box = live.live_training_widget(
+        lambda learning_rate, live_output: calls.append(learning_rate), {"learning_rate": slider}
+    )
+    fig = live.draw_live(live.LiveRecord(), [live.Site("act_1", "relu")], ["hidden_1"], "act_1")
+    assert live.preview(box, fig, "stored run at 0.1") is box
+    figure_area, text_area = (c for c in box.children if isinstance(c, ipywidgets.Output))
+    assert [o["output_type"] for o in figure_area.outputs] == ["display_data"]
+    assert "image/png" in figure_area.outputs[0]["data"]
+    assert text_area.outputs[0]["text"] == "stored run at 0.1\n"
+    assert calls == []  # nothing was trained to make the preview
+
+
+def test_a_preview_needs_the_live_widget():
+    import ipywidgets
+
+    with pytest.raises(ValueError, match=r"got VBox with 0 output areas"):
+        live.preview(ipywidgets.VBox([]), text="x")
