@@ -666,13 +666,55 @@ def _pruning() -> Callable[[object], None]:
     )
 
 
+# --- 12 residual connections and normalization -------------------------------------------------
+
+RESIDUAL_BATCH = 128  # notebook 12's probe batch: 128 training images
+
+
+def _depth_norm() -> Callable[[object], None]:
+    """Notebook 12: the depth slider of the residual/normalization knob at its defaults (plain,
+    no norm); a redraw runs a fresh NumPy net forward and backward."""
+    from helpers import widgets
+
+    fashion = _fashion(train_size=RESIDUAL_BATCH)
+    x, y = fashion.x_train[:RESIDUAL_BATCH], fashion.y_train[:RESIDUAL_BATCH]
+    return _with_widget(
+        lambda depth: render(widgets.draw_depth_norm(x, y, int(depth), False, "none", "pre", "he")),
+        widgets.explore_depth_norm,
+        x,
+        y,
+    )
+
+
+# --- 13 optimization today -----------------------------------------------------------------------
+
+
+def _warmup() -> Callable[[object], None]:
+    """Notebook 13: the warm-up fraction at the default peak (NumPy and a cached noise run)."""
+    from helpers import widgets
+
+    return _with_widget(
+        lambda fraction: render(widgets.draw_warmup(float(fraction))), widgets.explore_warmup
+    )
+
+
+def _new_optimizers() -> Callable[[object], None]:
+    """Notebook 13: AdamW, Lion, Muon and schedule-free AdamW on the ravine, per learning rate."""
+    from helpers import widgets
+
+    return _with_widget(
+        lambda lr: render(widgets.draw_new_optimizers("ravine", float(lr))),
+        widgets.explore_new_optimizers,
+    )
+
+
 # --- the list --------------------------------------------------------------------------------
 
 
 def cases() -> list[WidgetCase]:
     """Every widget of the course, in notebook order.
 
-    The values mirror each slider's range in ``helpers/widgets.py`` (and the options the
+    The values mirror each slider's range in ``helpers/widgets/`` (and the options the
     notebooks give their selection sliders); tests/test_widget_cases.py checks them against
     the sliders themselves.
     """
@@ -823,4 +865,17 @@ def cases() -> list[WidgetCase]:
         ),
         # 11
         WidgetCase("pruning: fraction", "11", "numpy", _pruning, sweep(PRUNED_FRACTIONS)),
+        # 12
+        WidgetCase("residual knob: depth", "12", "numpy", _depth_norm, linear_values(2, 100, 1)),
+        # 13
+        WidgetCase(
+            "warm-up: fraction", "13", "numpy", _warmup, linear_values(0.0, 0.5, 0.02)
+        ),
+        WidgetCase(
+            "new optimizers: learning rate",
+            "13",
+            "numpy",
+            _new_optimizers,
+            log_values(1e-3, 0.3),
+        ),
     ]

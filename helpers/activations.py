@@ -19,17 +19,16 @@ freshly drawn weights (other seeds, other learning rates) without tracing its tr
 from __future__ import annotations
 
 import functools
-import random as python_random
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import special
 
-from helpers import config
+from helpers.checks import check_choice, check_in_range
 
 if TYPE_CHECKING:
-    import keras
+    pass
 
 Array = np.ndarray
 ActivationPair = tuple[Callable[[Array], Array], Callable[[Array], Array]]
@@ -56,9 +55,7 @@ def _as_array(z: object) -> Array:
 
 def _check_alpha(name: str, alpha: float, allowed: tuple[float, float]) -> float:
     low, high = allowed
-    if not np.isscalar(alpha) or not low <= float(alpha) <= high:
-        raise ValueError(f"{name} α must be a number in [{low}, {high}], got {alpha!r}.")
-    return float(alpha)
+    return check_in_range(f"{name} α", alpha, low, high, high_closed=True)
 
 
 # --- saturating: sigmoid and tanh ---------------------------------------------------------
@@ -324,10 +321,7 @@ _ALPHA_NAMES = {"leaky_relu": LEAKY_RELU_ALPHA_RANGE, "elu": ELU_ALPHA_RANGE}
 
 def get(name: str, alpha: float | None = None) -> ActivationPair:
     """(f, f') for ``name``; ``alpha`` sets the slope of leaky_relu or the α of elu."""
-    if name not in REGISTRY:
-        raise ValueError(
-            f"Unknown activation {name!r}; choose one of {', '.join(repr(n) for n in NAMES)}."
-        )
+    check_choice("activation", name, NAMES)
     f, f_prime = REGISTRY[name]
     if alpha is None:
         return f, f_prime
@@ -368,82 +362,12 @@ def near_dead_units(
     return np.all(np.abs(slopes) < share * peak_slope, axis=0)
 
 
-# --- many short training runs of one compiled net ----------------------------------------------
-# Keras is imported inside: the rest of this module is NumPy, and the widgets import it without
-# paying for TensorFlow.
-
-_INITIALIZED_WEIGHTS = {"kernel": "kernel_initializer", "bias": "bias_initializer",
-                        "alpha": "alpha_initializer"}
-
-
-def reinitialize(model: keras.Model, seed: int) -> None:
-    """Draw every weight of ``model`` again from its layer's initializer, for ``seed``.
-
-    Keras's unseeded initializers take their seeds from Python's generator, which is seeded here
-    (shifted by DNN_SEED) and drawn in the order a fresh build draws it: the weights equal those
-    of the same architecture built right after ``config.set_seed(seed)``. TensorFlow's global seed
-    is left alone: resetting it makes Keras trace the compiled steps again. Dense and PReLU only.
-    """
-    import keras
-
-    python_random.seed(config.shifted_seed(seed))
-    for layer in model.layers:
-        redrawn = 0
-        for weight_name, initializer_name in _INITIALIZED_WEIGHTS.items():
-            variable = getattr(layer, weight_name, None)
-            if variable is None or not hasattr(layer, initializer_name):
-                continue
-            # A new initializer object draws a new seed, as the layer's constructor did.
-            config_ = keras.initializers.serialize(getattr(layer, initializer_name))
-            initializer = keras.initializers.get(config_)
-            variable.assign(initializer(variable.shape, dtype=variable.dtype))
-            redrawn += 1
-        if redrawn != len(layer.weights):
-            raise ValueError(
-                f"layer {layer.name!r} ({type(layer).__name__}) has weights that cannot be redrawn "
-                "here; allowed: Dense and PReLU layers (and layers without weights)."
-            )
-
-
-class FreshRuns:
-    """One compiled net trained many times from fresh weights, its training step traced once.
-
-    Tracing the training step of a 100-layer net costs seconds; a step costs milliseconds. Each
-    :meth:`train` redraws the weights (``reinitialize``), resets the optimizer's state (its
-    momentum buffers and step count) and sets the learning rate, then trains for ``steps`` batches
-    in an order drawn from ``config.rng(seed)``: a run depends on its seed, not on the runs before
-    it (layers with their own random generators, such as dropout, continue their draws).
-    """
-
-    def __init__(self, model: keras.Model, optimizer: keras.optimizers.Optimizer) -> None:
+def __getattr__(name: str) -> object:
+    """``activations.FreshRuns`` / ``activations.reinitialize`` (notebook 03 calls them from
+    here) live in helpers.models: they are loaded on first use, so this NumPy module imports
+    without Keras."""
+    if name in ("FreshRuns", "reinitialize"):
         from helpers import models
 
-        self.model = models.compile_classifier(model, optimizer)
-        self.optimizer = optimizer
-        optimizer.build(model.trainable_variables)
-        self._initial_state = [variable.numpy() for variable in optimizer.variables]
-
-    def train(
-        self, seed: int, learning_rate: float, x: Array, y: Array, steps: int,
-        batch_size: int = config.BATCH_SIZE,
-    ) -> keras.Model:
-        """Fresh weights for ``seed``, then ``steps`` batches of the first images of (x, y)."""
-        size = steps * batch_size
-        if not isinstance(steps, int) or steps < 1 or size > len(x):
-            raise ValueError(f"steps must be a whole number in [1, {len(x) // batch_size}], "
-                             f"got {steps!r}.")
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}.")
-        reinitialize(self.model, seed)
-        for variable, value in zip(self.optimizer.variables, self._initial_state, strict=True):
-            variable.assign(value)
-        self.optimizer.learning_rate = learning_rate
-        order = config.rng(seed).permutation(size)  # Keras's own shuffle would need TF's seed
-        x_run, y_run = x[:size][order], y[:size][order]
-        self.model.fit(x_run, y_run, epochs=1, batch_size=batch_size, shuffle=False, verbose=0)
-        return self.model
-
-    def accuracy(self, x: Array, y: Array, batch_size: int = 1_000) -> float:
-        """Accuracy of the current weights on (x, y), predicted in batches to bound memory."""
-        predicted = self.model.predict(x, batch_size=batch_size, verbose=0).argmax(axis=1)
-        return float(np.mean(predicted == np.asarray(y)))
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,6 +22,7 @@ import keras
 import numpy as np
 
 from helpers import config, data
+from helpers.checks import check_choice
 from helpers.schedules import one_cycle_learning_rate, one_cycle_peak_step
 
 DATASETS = ("fashion_mnist", "cifar10")
@@ -135,29 +136,12 @@ def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return images.transpose(0, 2, 3, 1), labels
 
 
-def _check_sizes(
-    valid_size: int, train_size: int | None, test_size: int | None, n_train: int, n_test: int
-) -> None:
-    if not isinstance(valid_size, (int, np.integer)) or not 1 <= valid_size < n_train:
-        raise ValueError(
-            f"valid_size must be a whole number from 1 to {n_train - 1:,}, got {valid_size!r}."
-        )
-    for name, value, upper in (
-        ("train_size", train_size, n_train - valid_size),
-        ("test_size", test_size, n_test),
-    ):
-        if value is not None and (
-            not isinstance(value, (int, np.integer)) or not 1 <= value <= upper
-        ):
-            raise ValueError(f"{name} must be a whole number from 1 to {upper:,}, got {value!r}.")
-
-
 def load_cifar10(
     valid_size: int = 5_000, train_size: int | None = None, test_size: int | None = None
 ) -> ImageData:
     """CIFAR-10 from this machine as float32 (n, 32, 32, 3) in [0, 1]; raises
     ``data.DataNotFoundError`` with instructions when it is not here."""
-    _check_sizes(valid_size, train_size, test_size, 50_000, 10_000)
+    data.check_split_sizes(valid_size, train_size, test_size, 50_000, 10_000)
     folder = find_cifar10()
     if folder is None:
         raise data.DataNotFoundError(cifar10_missing_message())
@@ -165,22 +149,8 @@ def load_cifar10(
     x_full = np.concatenate([p[0] for p in parts])
     y_full = np.concatenate([p[1] for p in parts])
     x_test, y_test = _read_batch(folder / "test_batch")
-    n_train = len(x_full) - valid_size if train_size is None else train_size
-    n_test = len(x_test) if test_size is None else test_size
-
-    def scale(images: np.ndarray) -> np.ndarray:
-        return images.astype(np.float32) / np.float32(255.0)
-
-    return ImageData(
-        x_train=scale(x_full[:n_train]),
-        y_train=y_full[:n_train],
-        x_valid=scale(x_full[-valid_size:]),
-        y_valid=y_full[-valid_size:],
-        x_test=scale(x_test[:n_test]),
-        y_test=y_test[:n_test],
-        class_names=CIFAR10_CLASS_NAMES,
-        name="cifar10",
-    )
+    arrays = data.split_and_scale(x_full, y_full, x_test, y_test, valid_size, train_size, test_size)
+    return ImageData(**arrays, class_names=CIFAR10_CLASS_NAMES, name="cifar10")
 
 
 def load_dataset(
@@ -190,8 +160,6 @@ def load_dataset(
     test_size: int | None = None,
 ) -> ImageData:
     """The capstone's data: ``"fashion_mnist"`` (default) or ``"cifar10"`` (offline only)."""
-    from helpers.models import check_choice
-
     check_choice("dataset", name, DATASETS)
     if name == "cifar10":
         return load_cifar10(valid_size, train_size, test_size)
@@ -299,8 +267,6 @@ def cast_model(model: keras.Sequential, dtype: str = "float16") -> keras.Sequent
     """
     if not isinstance(model, keras.Sequential):
         raise ValueError(f"cast_model needs a keras.Sequential, got {type(model).__name__}.")
-    from helpers.models import check_choice
-
     check_choice("dtype", dtype, ("float16", "bfloat16", "float32", "float64"))
     layers = []
     for layer in model.layers:

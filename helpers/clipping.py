@@ -10,15 +10,17 @@ The three rules Keras optimizers offer (``clipvalue``, ``clipnorm``, ``global_cl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from helpers.checks import check_positive
+
 
 def _check_threshold(threshold: float) -> None:
-    if not np.isfinite(threshold) or threshold <= 0:
-        raise ValueError(f"threshold must be a finite number > 0, got {threshold!r}.")
+    check_positive("threshold", threshold)
 
 
 def clip_by_value(gradient: np.ndarray, threshold: float) -> np.ndarray:
@@ -99,3 +101,24 @@ __all__ = [
     "global_norm",
     "read_scalars",
 ]
+
+
+def train_with_clipping(
+    train: tuple[np.ndarray, np.ndarray],
+    threshold: float | None,
+    build_model: Callable[[], Any],
+    learning_rate: float = 0.05,
+    epochs: int = 2,
+    batch_size: int = 128,
+    seed: int = 42,
+) -> np.ndarray:
+    """Train ``build_model()`` with SGD (momentum 0.9) and ``global_clipnorm=threshold``
+    (``None``: no clipping, stopping at the first NaN loss); return the loss of every step."""
+    # Keras only when training: the NumPy clipping above imports without it.
+    from helpers.loss_tracking import sgd_step_losses
+
+    check_positive("threshold", threshold, allow_none=True)
+    clip = {} if threshold is None else {"global_clipnorm": threshold}
+    return sgd_step_losses(
+        build_model, train, learning_rate, epochs, batch_size, seed, threshold is None, **clip
+    )

@@ -154,6 +154,34 @@ def work_dir(*parts: str) -> Path:
     return path
 
 
+# Small figures at a modest dpi keep notebooks light (the hygiene test caps them at 3 MB).
+COURSE_STYLE: dict[str, object] = {
+    "figure.figsize": (7.0, 3.6),
+    "figure.dpi": 80,
+    "savefig.dpi": 110,
+    "savefig.bbox": "tight",
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "image.cmap": "viridis",
+}
+
+
+def use_course_style() -> None:
+    """Apply the course's matplotlib style (``setup`` does, for every notebook)."""
+    # matplotlib only when asked: importing helpers stays light for NumPy-only scripts.
+    import matplotlib as mpl
+
+    mpl.rcParams.update(COURSE_STYLE)
+
+
 def setup(seed: int = DEFAULT_SEED) -> None:
     """Start a notebook: check the import order, seed, set the plot style, say the mode."""
     wanted = os.environ.get("KERAS_HOME", "")
@@ -162,9 +190,7 @@ def setup(seed: int = DEFAULT_SEED) -> None:
             "Note: Keras was imported before helpers.config, so it keeps its own cache "
             f"folder {keras_home()}. Restart the kernel and run this cell first."
         )
-    from helpers import plots
-
-    plots.use_course_style()
+    use_course_style()
     set_seed(seed)
     if SEED_SHIFT:
         print(f"Seeds shifted by {SEED_ENV_VAR}={SEED_SHIFT}: numbers differ from the stored ones.")

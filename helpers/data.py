@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers import config
+from helpers.checks import check_whole_number
 
 CLASS_NAMES = (
     "T-shirt/top",
@@ -162,11 +163,42 @@ def _load_raw() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return x_train, y_train, x_test, y_test
 
 
-def _check_size(name: str, value: int | None, upper: int) -> None:
-    if value is None:
-        return
-    if not isinstance(value, (int, np.integer)) or not 1 <= value <= upper:
-        raise ValueError(f"{name} must be a whole number from 1 to {upper:,}, got {value!r}.")
+def check_split_sizes(
+    valid_size: int, train_size: int | None, test_size: int | None, n_train: int, n_test: int
+) -> None:
+    """Check the sizes a loader is asked for against a data set of ``n_train`` training
+    images (validation carved from them) and ``n_test`` test images."""
+    check_whole_number("valid_size", valid_size, minimum=1, maximum=n_train - 1)
+    check_whole_number("train_size", train_size, 1, n_train - valid_size, allow_none=True)
+    check_whole_number("test_size", test_size, minimum=1, maximum=n_test, allow_none=True)
+
+
+def split_and_scale(
+    x_full: np.ndarray,
+    y_full: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    valid_size: int,
+    train_size: int | None = None,
+    test_size: int | None = None,
+) -> dict[str, np.ndarray]:
+    """The six arrays of a loader: validation = the last ``valid_size`` training images,
+    training and test = the first ``train_size`` / ``test_size`` of theirs (None: all);
+    pixels as float32 in [0, 1], labels as int64."""
+    n_train = len(x_full) - valid_size if train_size is None else train_size
+    n_test = len(x_test) if test_size is None else test_size
+
+    def scale(images: np.ndarray) -> np.ndarray:
+        return images.astype(np.float32) / np.float32(255.0)
+
+    return {
+        "x_train": scale(x_full[:n_train]),
+        "y_train": y_full[:n_train].astype(np.int64),
+        "x_valid": scale(x_full[-valid_size:]),
+        "y_valid": y_full[-valid_size:].astype(np.int64),
+        "x_test": scale(x_test[:n_test]),
+        "y_test": y_test[:n_test].astype(np.int64),
+    }
 
 
 def load_fashion_mnist(
@@ -180,27 +212,8 @@ def load_fashion_mnist(
     file; ``train_size`` and ``test_size`` keep only the first images of their split
     (quick mode uses that to shrink the lesson).
     """
-    if not isinstance(valid_size, (int, np.integer)) or not 1 <= valid_size < N_TRAIN_FILE:
-        raise ValueError(
-            f"valid_size must be a whole number from 1 to {N_TRAIN_FILE - 1:,}, got {valid_size!r}."
-        )
-    _check_size("train_size", train_size, N_TRAIN_FILE - valid_size)
-    _check_size("test_size", test_size, N_TEST_FILE)
-    x_full, y_full, x_test, y_test = _load_raw()
-    n_train = N_TRAIN_FILE - valid_size if train_size is None else train_size
-    n_test = N_TEST_FILE if test_size is None else test_size
-
-    def scale(images: np.ndarray) -> np.ndarray:
-        return images.astype(np.float32) / np.float32(255.0)
-
-    return FashionMNIST(
-        x_train=scale(x_full[:n_train]),
-        y_train=y_full[:n_train].astype(np.int64),
-        x_valid=scale(x_full[-valid_size:]),
-        y_valid=y_full[-valid_size:].astype(np.int64),
-        x_test=scale(x_test[:n_test]),
-        y_test=y_test[:n_test].astype(np.int64),
-    )
+    check_split_sizes(valid_size, train_size, test_size, N_TRAIN_FILE, N_TEST_FILE)
+    return FashionMNIST(**split_and_scale(*_load_raw(), valid_size, train_size, test_size))
 
 
 def class_index(name_or_index: str | int) -> int:

@@ -7,23 +7,42 @@ An *activation site* is where a nonlinearity acts: an ``Activation``/``PReLU``/�
 
 Pictures: per-layer histograms (``plot_activation_histograms``, after Glorot & Bengio 2010),
 gradient norm against depth (``plot_gradient_norms_vs_depth``), and histograms over training
-(``ActivationHistogramHistory`` callback + ``plot_colorful_dimension``). For knobs that must
-answer in milliseconds, ``numpy_mlp_signals`` runs a fresh deep net's forward and backward pass
-in NumPy.
+(``ActivationHistogramHistory`` callback + ``plot_colorful_dimension``). The NumPy deep net
+behind the sliders (``numpy_mlp_signals``, ``dead_unit_fractions``) lives in
+``helpers.deep_signals`` and is re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from helpers import config
+from helpers.checks import check_choice, check_whole_number
+
+# The NumPy deep net moved to helpers.deep_signals; notebooks 01-03 still call these names as
+# diagnostics.<name>, hence the explicit re-exports ("X as X").
+from helpers.deep_signals import DISTRIBUTIONS as DISTRIBUTIONS
+from helpers.deep_signals import INIT_MODES as INIT_MODES
+from helpers.deep_signals import SATURATION_SLOPE_SHARE, ActivationSite
+from helpers.deep_signals import DeepSignals as DeepSignals
+from helpers.deep_signals import dead_unit_fractions as dead_unit_fractions
+from helpers.deep_signals import draw_weights as draw_weights
+from helpers.deep_signals import numpy_mlp_signals as numpy_mlp_signals
+from helpers.deep_signals import variance_scaling_std as variance_scaling_std
+
+# The pictures of these statistics have a module of their own; notebooks call them from here.
+from helpers.diagnostics_plots import HISTOGRAM_QUANTITIES as HISTOGRAM_QUANTITIES
+from helpers.diagnostics_plots import plot_activation_histograms as plot_activation_histograms
+from helpers.diagnostics_plots import plot_colorful_dimension as plot_colorful_dimension
+from helpers.diagnostics_plots import plot_gradient_norms_vs_depth as plot_gradient_norms_vs_depth
+from helpers.diagnostics_plots import (
+    plot_statistics_over_training as plot_statistics_over_training,
+)
 
 ACTIVATION_LAYER_TYPES = (
     keras.layers.Activation,
@@ -32,19 +51,6 @@ ACTIVATION_LAYER_TYPES = (
     keras.layers.ELU,
     keras.layers.ReLU,
 )
-# A unit is "saturated" for an input when its local slope f'(z) is below this share of the
-# activation's steepest slope: the gradient through it is then nearly switched off.
-SATURATION_SLOPE_SHARE = 0.1
-
-
-@dataclass(frozen=True)
-class ActivationSite:
-    """One nonlinearity in the net: its name, its input z and its output a = f(z) on a batch."""
-
-    name: str
-    z: np.ndarray
-    a: np.ndarray
-    slope: np.ndarray  # f'(z), elementwise
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,30 @@ def relative_weight_change(
     }
 
 
-class GradientNormHistory(keras.callbacks.Callback):
+class EveryNSteps(keras.callbacks.Callback):
+    """A probe that measures once before training and then after every ``every``-th step.
+
+    The one "every n batches" mechanism of the course's probes: a subclass writes
+    ``_measure()``; ``self._step`` counts the training steps taken (over every ``fit``)."""
+
+    def __init__(self, every: int, what: str = "every") -> None:
+        super().__init__()
+        self.every = check_whole_number(what, every, minimum=1)
+        self._step = 0
+
+    def on_train_begin(self, logs=None) -> None:
+        self._measure()
+
+    def on_train_batch_end(self, batch, logs=None) -> None:
+        self._step += 1
+        if self._step % self.every == 0:
+            self._measure()
+
+    def _measure(self) -> None:
+        raise NotImplementedError
+
+
+class GradientNormHistory(EveryNSteps):
     """Record ‖∂L/∂W‖ per Dense layer on a fixed probe batch during training.
 
     Every ``every_n_batches`` training steps, the gradient norms are computed on
@@ -216,28 +245,18 @@ class GradientNormHistory(keras.callbacks.Callback):
         every_n_batches: int = 50,
         log_dir: str | Path | None = None,
     ) -> None:
-        super().__init__()
-        if not isinstance(every_n_batches, int) or every_n_batches < 1:
-            raise ValueError(
-                f"every_n_batches must be a whole number ≥ 1, got {every_n_batches!r}."
-            )
+        super().__init__(every_n_batches, "every_n_batches")
         self.x_probe, self.y_probe = x_probe, y_probe
         self.every_n_batches = every_n_batches
         self.log_dir = None if log_dir is None else Path(log_dir)
         self.history: dict[str, list[float]] = {}
         self.steps: list[int] = []
-        self._step = 0
         self._writer = None
 
     def on_train_begin(self, logs=None) -> None:
         if self.log_dir is not None:
             self._writer = tf.summary.create_file_writer(str(self.log_dir))
-        self._measure()
-
-    def on_train_batch_end(self, batch, logs=None) -> None:
-        self._step += 1
-        if self._step % self.every_n_batches == 0:
-            self._measure()
+        super().on_train_begin(logs)
 
     def on_train_end(self, logs=None) -> None:
         if self._writer is not None:
@@ -261,105 +280,10 @@ class GradientNormHistory(keras.callbacks.Callback):
         return np.array([self.history[name] for name in names]).T
 
 
-# --- pictures of per-layer statistics ---------------------------------------------------------
-
-HISTOGRAM_QUANTITIES = ("a", "z", "slope")
-
-
-def _depth_colors(n: int) -> list:
-    return [plt.get_cmap("viridis")(v) for v in np.linspace(0.0, 0.9, max(n, 1))]
-
-
-def plot_activation_histograms(
-    sites: Sequence[ActivationSite],
-    quantity: str = "a",
-    bins: int = 50,
-    value_range: tuple[float, float] | None = None,
-    ax: plt.Axes | None = None,
-    title: str | None = None,
-    log_density: bool = False,
-) -> plt.Figure:
-    """Normalized histograms of every layer's activations, overlaid and colored by depth.
-
-    In the spirit of Glorot & Bengio (2010, fig. 6): one outline per layer, dark for the
-    first layer and light for the last, so a drift with depth is visible at a glance.
-    ``quantity`` is ``'a'`` (outputs f(z)), ``'z'`` (pre-activations) or ``'slope'`` (f'(z)).
-    """
-    if quantity not in HISTOGRAM_QUANTITIES:
-        raise ValueError(
-            f"Unknown quantity {quantity!r}; choose one of "
-            f"{', '.join(repr(q) for q in HISTOGRAM_QUANTITIES)}."
-        )
-    if not sites:
-        raise ValueError("sites is empty: pass what activation_sites(model, x) returns.")
-    values = [np.asarray(getattr(site, quantity)).ravel() for site in sites]
-    if any(v.size == 0 for v in values):
-        raise ValueError(f"some sites hold no {quantity!r} values (were slopes recorded?).")
-    if value_range is None:
-        low = min(float(np.percentile(v, 0.5)) for v in values)
-        high = max(float(np.percentile(v, 99.5)) for v in values)
-        value_range = (low, high) if high > low else (low - 1.0, low + 1.0)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5.0, 3.2))
-    fig = ax.figure
-    edges = np.linspace(*value_range, bins + 1)
-    for site, v, color in zip(sites, values, _depth_colors(len(sites)), strict=True):
-        density, _ = np.histogram(np.clip(v, *value_range), bins=edges, density=True)
-        ax.stairs(density, edges, color=color, lw=1.4, label=site.name)
-    labels = {"a": "activation f(z)", "z": "pre-activation z", "slope": "slope f′(z)"}
-    ax.set_xlabel(labels[quantity])
-    ax.set_ylabel("density")
-    if log_density:
-        ax.set_yscale("log")
-    if len(sites) <= 8:
-        ax.legend(fontsize=8)
-    else:  # a long legend hides the plot: name the first and the last layer only
-        ax.legend([ax.patches[0], ax.patches[-1]], [sites[0].name, sites[-1].name], fontsize=8)
-    if title:
-        ax.set_title(title)
-    return fig
-
-
-def _as_norm_series(values: Mapping[str, float] | Sequence[float] | np.ndarray) -> np.ndarray:
-    if isinstance(values, Mapping):
-        return np.array(list(values.values()), dtype=float)
-    return np.asarray(values, dtype=float)
-
-
-def plot_gradient_norms_vs_depth(
-    series: Mapping[str, Mapping[str, float] | Sequence[float] | np.ndarray],
-    ax: plt.Axes | None = None,
-    title: str | None = None,
-    xlabel: str = "layer (1 = closest to the input)",
-) -> plt.Figure:
-    """‖∂L/∂W‖ of each layer against its depth, on a log scale, one line per labelled net.
-
-    ``series`` maps a label ("N(0,1)", "Glorot", …) to what ``gradient_norms_per_layer``
-    returns, or to a plain sequence of norms, first layer first.
-    """
-    if not series:
-        raise ValueError("series is empty: give {label: gradient norms per layer}.")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5.0, 3.2))
-    fig = ax.figure
-    for label, values in series.items():
-        norms = _as_norm_series(values)
-        if norms.ndim != 1 or norms.size == 0:
-            raise ValueError(f"series {label!r} must be a non-empty 1-D list of norms.")
-        ax.plot(np.arange(1, norms.size + 1), norms, "o-", ms=3, label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("‖∂L/∂W‖")
-    ax.legend()
-    if title:
-        ax.set_title(title)
-    return fig
-
-
 # --- per-layer histograms over training: the "colorful dimension" ------------------------------
 
 
-class ActivationHistogramHistory(keras.callbacks.Callback):
+class ActivationHistogramHistory(EveryNSteps):
     """Record, per activation site, a histogram of its outputs on a probe batch during training.
 
     Every ``every_n_batches`` steps (and once before training), the probe batch is pushed
@@ -381,13 +305,8 @@ class ActivationHistogramHistory(keras.callbacks.Callback):
         near_zero: float = 1e-3,
         clip: bool = True,
     ) -> None:
-        super().__init__()
-        if not isinstance(every_n_batches, int) or every_n_batches < 1:
-            raise ValueError(
-                f"every_n_batches must be a whole number ≥ 1, got {every_n_batches!r}."
-            )
-        if not isinstance(bins, int) or bins < 2:
-            raise ValueError(f"bins must be a whole number ≥ 2, got {bins!r}.")
+        super().__init__(every_n_batches, "every_n_batches")
+        check_whole_number("bins", bins, minimum=2)
         if value_range is not None and not value_range[0] < value_range[1]:
             raise ValueError(f"value_range must be (low, high) with low < high, got {value_range}.")
         self.x_probe = x_probe
@@ -399,7 +318,6 @@ class ActivationHistogramHistory(keras.callbacks.Callback):
         self.histograms: dict[str, list[np.ndarray]] = {}
         self.statistics: dict[str, dict[str, list[float]]] = {}
         self.steps: list[int] = []
-        self._step = 0
 
     @property
     def edges(self) -> np.ndarray:
@@ -407,14 +325,6 @@ class ActivationHistogramHistory(keras.callbacks.Callback):
         if self.value_range is None:
             raise ValueError("no measurement yet: the range is fixed at the first one.")
         return np.linspace(*self.value_range, self.bins + 1)
-
-    def on_train_begin(self, logs=None) -> None:
-        self._measure()
-
-    def on_train_batch_end(self, batch, logs=None) -> None:
-        self._step += 1
-        if self._step % self.every_n_batches == 0:
-            self._measure()
 
     def _measure(self) -> None:
         sites = _walk_sites(self.model, self.x_probe, with_slopes=False)
@@ -437,270 +347,5 @@ class ActivationHistogramHistory(keras.callbacks.Callback):
 
     def as_image(self, name: str) -> np.ndarray:
         """Counts of one site as an array (n_bins, n_measurements): value bins up, time right."""
-        if name not in self.histograms:
-            raise ValueError(f"Unknown site {name!r}; choose one of {list(self.histograms)}.")
+        check_choice("site", name, self.histograms)
         return np.array(self.histograms[name]).T
-
-
-def plot_colorful_dimension(
-    history: ActivationHistogramHistory,
-    layers: Sequence[str] | None = None,
-    axes: Sequence[plt.Axes] | None = None,
-    title: str | None = None,
-) -> plt.Figure:
-    """One panel per layer: training step → x, activation value → y, log(1 + count) → color.
-
-    A layer whose outputs collapse to one value shows a single bright band; a healthy
-    layer shows a broad smooth glow. (The picture fastai calls the "colorful dimension".)
-    """
-    names = list(history.histograms) if layers is None else list(layers)
-    unknown = [n for n in names if n not in history.histograms]
-    if unknown or not names:
-        raise ValueError(
-            f"no histograms for {unknown or names}; recorded: {list(history.histograms)}."
-        )
-    if axes is None:
-        n_cols = min(len(names), 4)
-        n_rows = int(np.ceil(len(names) / n_cols))
-        fig, grid = plt.subplots(
-            n_rows, n_cols, figsize=(2.4 * n_cols, 2.4 * n_rows + 0.4), squeeze=False, sharey=True
-        )
-        axes = list(grid.flat)
-        for ax in axes[len(names) :]:
-            ax.axis("off")
-    fig = axes[0].figure
-    low, high = history.value_range
-    steps = history.steps
-    extent = (steps[0], steps[-1] if len(steps) > 1 else steps[0] + 1, low, high)
-    for ax, name in zip(axes, names, strict=False):
-        ax.imshow(
-            np.log1p(history.as_image(name)),
-            origin="lower",
-            aspect="auto",
-            extent=extent,
-            cmap="viridis",
-            interpolation="nearest",
-        )
-        ax.set_title(name, fontsize=9)
-        ax.grid(False)
-        ax.set_xlabel("step", fontsize=8)
-    axes[0].set_ylabel("activation")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
-def plot_statistics_over_training(
-    history: ActivationHistogramHistory,
-    statistic: str = "std",
-    ax: plt.Axes | None = None,
-    title: str | None = None,
-) -> plt.Figure:
-    """One line per layer: how its mean, std or near-zero share moved during training."""
-    allowed = ("mean", "std", "near_zero")
-    if statistic not in allowed:
-        raise ValueError(
-            f"Unknown statistic {statistic!r}; choose one of {', '.join(repr(a) for a in allowed)}."
-        )
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5.0, 3.2))
-    fig = ax.figure
-    names = list(history.statistics)
-    for name, color in zip(names, _depth_colors(len(names)), strict=True):
-        ax.plot(history.steps, history.statistics[name][statistic], color=color, label=name)
-    ax.set_xlabel("training step")
-    ax.set_ylabel(
-        {"mean": "mean activation", "std": "std of activations"}.get(
-            statistic, f"share within {history.near_zero:g} of 0"
-        )
-    )
-    if len(names) <= 8:
-        ax.legend(fontsize=8)
-    if title:
-        ax.set_title(title)
-    return fig
-
-
-# --- a deep net in NumPy: signals and gradients layer by layer, in milliseconds -----------------
-
-INIT_MODES = ("fan_in", "fan_out", "fan_avg")
-DISTRIBUTIONS = ("normal", "uniform")
-# (scale, mode) of VarianceScaling: σ² = scale / fan.
-INIT_SCHEMES: dict[str, tuple[float, str]] = {
-    "lecun": (1.0, "fan_in"),
-    "glorot": (1.0, "fan_avg"),
-    "he": (2.0, "fan_in"),
-}
-
-
-def variance_scaling_std(
-    fan_in: int, fan_out: int, scale: float = 1.0, mode: str = "fan_in"
-) -> float:
-    """σ = √(scale / fan), fan = fan_in, fan_out or (fan_in + fan_out) / 2 (as VarianceScaling)."""
-    if mode not in INIT_MODES:
-        raise ValueError(
-            f"Unknown mode {mode!r}; choose one of {', '.join(map(repr, INIT_MODES))}."
-        )
-    if scale <= 0:
-        raise ValueError(f"scale must be > 0, got {scale!r}.")
-    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
-    return float(np.sqrt(scale / fan))
-
-
-def draw_weights(
-    fan_in: int,
-    fan_out: int,
-    std: float,
-    distribution: str = "normal",
-    rng: np.random.Generator | None = None,
-) -> np.ndarray:
-    """A float32 (fan_in, fan_out) matrix of mean 0 and std σ: N(0, σ²), or U(−r, r), r = √3·σ."""
-    if distribution not in DISTRIBUTIONS:
-        raise ValueError(
-            f"Unknown distribution {distribution!r}; choose one of "
-            f"{', '.join(map(repr, DISTRIBUTIONS))}."
-        )
-    rng = rng or np.random.default_rng()
-    if distribution == "normal":
-        w = rng.standard_normal((fan_in, fan_out), dtype=np.float32) * np.float32(std)
-    else:
-        r = np.float32(np.sqrt(3.0) * std)
-        w = rng.uniform(-r, r, size=(fan_in, fan_out)).astype(np.float32)
-    return w
-
-
-def _layer_std(init: str | float | tuple[float, str], fan_in: int, fan_out: int) -> float:
-    if isinstance(init, str):
-        if init not in INIT_SCHEMES:
-            raise ValueError(
-                f"Unknown init {init!r}; choose one of {', '.join(map(repr, INIT_SCHEMES))}, "
-                "a standard deviation, or a (scale, mode) pair."
-            )
-        return variance_scaling_std(fan_in, fan_out, *INIT_SCHEMES[init])
-    if isinstance(init, tuple):
-        return variance_scaling_std(fan_in, fan_out, *init)
-    if not init > 0:
-        raise ValueError(f"a weight std must be > 0, got {init!r}.")
-    return float(init)
-
-
-@dataclass(frozen=True)
-class DeepSignals:
-    """What a NumPy MLP did on one batch: per hidden layer statistics and gradient norms."""
-
-    means: np.ndarray  # mean of the outputs a_l, per hidden layer
-    stds: np.ndarray  # std of a_l
-    fraction_saturated: np.ndarray  # share of entries with f'(z) < 10 % of the peak slope
-    delta_stds: np.ndarray  # std of ∂L/∂z_l: the backward signal
-    gradient_norms: np.ndarray  # ‖∂L/∂W_l‖, first layer first (the output layer last, if any)
-    sites: list[ActivationSite]  # z, a, f'(z) per hidden layer (empty if keep_sites=False)
-    weights: list[np.ndarray]  # the kernels drawn, first layer first (output layer last, if any)
-
-
-def _forward_backward(x, widths, f, f_prime, init, distribution, y, n_outputs, seed, backward):
-    """The NumPy net's passes (see numpy_mlp_signals); returns its arrays as a tuple."""
-    depth = len(widths)
-    rng = config.rng(seed)  # shifted by DNN_SEED like every seed of the course
-    h = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
-    inputs, zs, slopes, outs, weights = [], [], [], [], []
-    for fan_out in widths:
-        fan_in = h.shape[1]
-        w = draw_weights(fan_in, fan_out, _layer_std(init, fan_in, fan_out), distribution, rng)
-        inputs.append(h)
-        z = h @ w
-        h = f(z)
-        weights.append(w)
-        zs.append(z)
-        slopes.append(f_prime(z) if backward else np.full_like(z, np.nan))
-        outs.append(h)
-    means = np.array([a.mean(dtype=np.float64) for a in outs])
-    stds = np.array([a.std(dtype=np.float64) for a in outs])
-    if not backward:
-        nothing = np.full(depth, np.nan)
-        return zs, outs, slopes, weights, nothing, nothing, means, stds
-    norms = []
-    if y is not None:
-        w_out = draw_weights(
-            widths[-1],
-            n_outputs,
-            variance_scaling_std(widths[-1], n_outputs, 1.0, "fan_avg"),
-            "normal",
-            rng,
-        )
-        logits = h @ w_out
-        logits = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        p[np.arange(len(p)), np.asarray(y)] -= 1.0
-        upstream = p / len(p)  # ∂L/∂logits
-        output_norm = float(np.linalg.norm(h.T @ upstream))
-        weights.append(w_out)
-        grad_a = upstream @ w_out.T
-    else:
-        output_norm = None
-        grad_a = rng.standard_normal(h.shape, dtype=np.float32)
-    delta_stds = np.empty(depth)
-    for layer in range(depth - 1, -1, -1):
-        delta = grad_a * slopes[layer]
-        delta_stds[layer] = delta.std()
-        norms.append(float(np.linalg.norm(inputs[layer].T @ delta)))
-        grad_a = delta @ weights[layer].T
-    gradient_norms = np.array(norms[::-1] + ([output_norm] if output_norm is not None else []))
-    return zs, outs, slopes, weights, gradient_norms, delta_stds, means, stds
-
-
-def numpy_mlp_signals(
-    x: np.ndarray,
-    depth: int,
-    width: int | Sequence[int] = 100,
-    activation: str = "tanh",
-    init: str | float | tuple[float, str] = "glorot",
-    distribution: str = "normal",
-    y: np.ndarray | None = None,
-    n_outputs: int = 10,
-    alpha: float | None = None,
-    seed: int = 0,
-    keep_sites: bool = True,
-    backward: bool = True,
-) -> DeepSignals:
-    """Forward and backward pass of a fresh dense net (zero biases) in NumPy, layer by layer.
-
-    ``width`` is one layer size for all ``depth`` hidden layers, or a list of ``depth`` sizes
-    (unequal sizes are where fan_in, fan_out and fan_avg differ).
-
-    ``init`` is a scheme (``'lecun'``, ``'glorot'``, ``'he'``), one std for every hidden layer
-    (the naive N(0, σ²)), or a VarianceScaling ``(scale, mode)`` pair. With labels ``y``
-    the net ends in a Glorot softmax layer of ``n_outputs`` and the loss is the mean cross
-    entropy; without, the backward pass starts from ∂L/∂a_L ~ N(0, 1) (a random linear loss).
-    ``backward=False`` runs the forward pass only (slopes, saturation, gradients are NaN).
-    ``seed`` draws the weights through ``config.rng``, so ``DNN_SEED`` shifts it.
-    """
-    from helpers import activations  # local: activations does not need diagnostics
-
-    if not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth must be a whole number ≥ 1, got {depth!r}.")
-    widths = [width] * depth if isinstance(width, (int, np.integer)) else list(width)
-    if len(widths) != depth or any(int(w) < 1 for w in widths):
-        raise ValueError(f"width must be a size ≥ 1 or {depth} sizes ≥ 1, got {width!r}.")
-    f, f_prime = activations.get(activation, alpha)
-    grid = np.linspace(-10, 10, 2001, dtype=np.float32)
-    peak = float(np.max(np.abs(f_prime(grid))))
-    # An exploding net overflows float32 to inf/nan on purpose: that is the lesson, not a bug.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        signals = _forward_backward(
-            x, widths, f, f_prime, init, distribution, y, n_outputs, seed, backward
-        )
-    zs, outs, slopes, weights, gradient_norms, delta_stds, means, stds = signals
-    saturated = np.array(
-        [np.mean(np.abs(s) < SATURATION_SLOPE_SHARE * peak) if backward else np.nan for s in slopes]
-    )
-    sites = (
-        [
-            ActivationSite(f"layer_{i + 1}", z, a, s)
-            for i, (z, a, s) in enumerate(zip(zs, outs, slopes, strict=True))
-        ]
-        if keep_sites
-        else []
-    )
-    return DeepSignals(means, stds, saturated, delta_stds, gradient_norms, sites, weights)

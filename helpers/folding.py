@@ -20,6 +20,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from helpers.checks import check_whole_number
+
 
 def _is_linear(activation: object) -> bool:
     return getattr(activation, "__name__", "") == "linear"
@@ -149,10 +151,8 @@ def compare_inference_seconds(
     """
     if not models:
         raise ValueError("models is empty: give at least one {name: model}.")
-    if not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be a whole number ≥ 1, got {repeats!r}.")
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number ≥ 1, got {batch_size!r}.")
+    check_whole_number("repeats", repeats, minimum=1)
+    check_whole_number("batch_size", batch_size, minimum=1)
     if len(x) == 0:
         raise ValueError("x is empty: give at least one example to time.")
     x = np.asarray(x, dtype="float32")
@@ -176,16 +176,8 @@ def compare_inference_seconds(
     return best
 
 
-def inference_seconds(
-    model: keras.Model, x: np.ndarray, repeats: int = 20, batch_size: int = 1024
-) -> float:
-    """Best-of-``repeats`` wall time of one inference pass over ``x`` (see compare_…)."""
-    return compare_inference_seconds({"model": model}, x, repeats, batch_size)["model"]
-
-
 __all__ = [
     "compare_inference_seconds",
     "fold_batch_norm",
     "folded_dense_weights",
-    "inference_seconds",
 ]

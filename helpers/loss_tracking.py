@@ -7,10 +7,17 @@ learning curve shows the step where training blows up rather than an average tha
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+from collections.abc import Callable
+from typing import Any
 
 import keras
 import numpy as np
+
+from helpers import config, models
+from helpers.checks import check_whole_number
 
 
 class BatchLossHistory(keras.callbacks.Callback):
@@ -24,10 +31,8 @@ class BatchLossHistory(keras.callbacks.Callback):
 
     def __init__(self, batch_size: int, n_samples: int | None = None) -> None:
         super().__init__()
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a whole number ≥ 1, got {batch_size!r}.")
-        if n_samples is not None and (not isinstance(n_samples, int) or n_samples < 1):
-            raise ValueError(f"n_samples must be a whole number ≥ 1 or None, got {n_samples!r}.")
+        check_whole_number("batch_size", batch_size, minimum=1)
+        check_whole_number("n_samples", n_samples, minimum=1, allow_none=True)
         self.batch_size, self.n_samples = batch_size, n_samples
         self.losses: list[float] = []
         self.epoch_starts: list[int] = []
@@ -63,4 +68,30 @@ def diverged(losses: np.ndarray | list[float], limit: float = 1e3) -> bool:
     return bool(np.any(~np.isfinite(values)) or np.any(values > limit))
 
 
-__all__ = ["BatchLossHistory", "diverged"]
+def sgd_step_losses(
+    build_model: Callable[[], Any],
+    train: tuple[np.ndarray, np.ndarray],
+    learning_rate: float,
+    epochs: int = 1,
+    batch_size: int = 128,
+    seed: int = 42,
+    stop_at_nan: bool = False,
+    **sgd_options: float,
+) -> np.ndarray:
+    """Seed, build, compile with SGD (momentum 0.9, plus ``sgd_options`` such as
+    ``global_clipnorm``) and fit ``build_model()`` on ``train``; return every step's loss.
+
+    ``stop_at_nan`` ends the run at the first NaN loss (Keras's ``TerminateOnNaN``, whose
+    line of output is swallowed: the NaN in the curve says it)."""
+    config.set_seed(seed)
+    model = build_model()
+    optimizer = keras.optimizers.SGD(learning_rate, momentum=0.9, **sgd_options)
+    models.compile_classifier(model, optimizer)
+    losses = BatchLossHistory(batch_size, n_samples=len(train[0]))
+    callbacks = [losses] + ([keras.callbacks.TerminateOnNaN()] if stop_at_nan else [])
+    with contextlib.redirect_stdout(io.StringIO()):
+        model.fit(*train, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
+    return losses.as_array()
+
+
+__all__ = ["BatchLossHistory", "diverged", "sgd_step_losses"]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import random as python_random
 from collections.abc import Sequence
 
 import keras
+import numpy as np
+
+from helpers import config
+from helpers.checks import check_choice, check_positive, check_whole_number
+from helpers.dropout import DROPOUT_KINDS
 
 ACTIVATIONS = (
     "sigmoid",
@@ -34,18 +40,7 @@ INITIALIZERS = (
     "ones",
 )
 BATCH_NORM_PLACEMENTS = (None, "before", "after")
-DROPOUT_KINDS = ("standard", "alpha")
 OUTPUTS = ("softmax", "sigmoid", "linear", None)
-
-
-def _choices(values: Sequence[object]) -> str:
-    return ", ".join(repr(v) for v in values)
-
-
-def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
-    """Raise a ValueError listing ``allowed`` if ``value`` is not one of them."""
-    if value not in allowed:
-        raise ValueError(f"Unknown {name} {value!r}; choose one of {_choices(allowed)}.")
 
 
 def _check_initializer(value: object) -> None:
@@ -83,12 +78,9 @@ def build_mlp(
     Layers are named ``hidden_1 …`` (Dense), ``act_1 …``, ``bn_1 …``, ``dropout_1 …``
     so diagnostics can find them.
     """
-    if not isinstance(n_hidden, int) or n_hidden < 0:
-        raise ValueError(f"n_hidden must be a whole number ≥ 0, got {n_hidden!r}.")
-    if not isinstance(n_neurons, int) or n_neurons < 1:
-        raise ValueError(f"n_neurons must be a whole number ≥ 1, got {n_neurons!r}.")
-    if not isinstance(n_outputs, int) or n_outputs < 1:
-        raise ValueError(f"n_outputs must be a whole number ≥ 1, got {n_outputs!r}.")
+    check_whole_number("n_hidden", n_hidden, minimum=0)
+    check_whole_number("n_neurons", n_neurons, minimum=1)
+    check_whole_number("n_outputs", n_outputs, minimum=1)
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
     check_choice("activation", activation, ACTIVATIONS)
@@ -185,13 +177,85 @@ class Restarts:
 
     def restart(self, weights: Sequence, learning_rate: float | None = None) -> keras.Model:
         """The model with ``weights``, a fresh optimizer state and (if given) this learning rate."""
-        if learning_rate is not None and not learning_rate > 0:
-            raise ValueError(
-                f"learning_rate must be > 0 (or None: keep it), got {learning_rate!r}."
-            )
+        check_positive("learning_rate", learning_rate, allow_none=True)
         self.model.set_weights(weights)  # a list for another architecture raises ValueError
+        self._reset_optimizer(learning_rate)
+        return self.model
+
+    def _reset_optimizer(self, learning_rate: float | None) -> None:
+        """The optimizer's state as after ``build`` (momentum buffers, step count), and the
+        learning rate if given."""
         for variable, value in zip(self.optimizer.variables, self._initial_state, strict=True):
             variable.assign(value)
         if learning_rate is not None:
             self.optimizer.learning_rate = learning_rate
+
+
+# Seeded redraws: Keras's unseeded initializers take their seeds from Python's generator.
+_INITIALIZED_WEIGHTS = {
+    "kernel": "kernel_initializer",
+    "bias": "bias_initializer",
+    "alpha": "alpha_initializer",
+}
+
+
+def reinitialize(model: keras.Model, seed: int) -> None:
+    """Draw every weight of ``model`` again from its layer's initializer, for ``seed``.
+
+    Keras's unseeded initializers take their seeds from Python's generator, which is seeded here
+    (shifted by DNN_SEED) and drawn in the order a fresh build draws it: the weights equal those
+    of the same architecture built right after ``config.set_seed(seed)``. TensorFlow's global seed
+    is left alone: resetting it makes Keras trace the compiled steps again. Dense and PReLU only.
+    """
+    python_random.seed(config.shifted_seed(seed))
+    for layer in model.layers:
+        redrawn = 0
+        for weight_name, initializer_name in _INITIALIZED_WEIGHTS.items():
+            variable = getattr(layer, weight_name, None)
+            if variable is None or not hasattr(layer, initializer_name):
+                continue
+            # A new initializer object draws a new seed, as the layer's constructor did.
+            config_ = keras.initializers.serialize(getattr(layer, initializer_name))
+            initializer = keras.initializers.get(config_)
+            variable.assign(initializer(variable.shape, dtype=variable.dtype))
+            redrawn += 1
+        if redrawn != len(layer.weights):
+            raise ValueError(
+                f"layer {layer.name!r} ({type(layer).__name__}) has weights that cannot be redrawn "
+                "here; allowed: Dense and PReLU layers (and layers without weights)."
+            )
+
+
+class FreshRuns(Restarts):
+    """``Restarts`` from freshly drawn weights: one compiled net trained once per seed.
+
+    Each :meth:`train` redraws the weights (``reinitialize``), resets the optimizer's state and
+    sets the learning rate, then trains for ``steps`` batches in an order drawn from
+    ``config.rng(seed)``: a run depends on its seed, not on the runs before it (layers with
+    their own random generators, such as dropout, continue their draws). Notebook 03.
+    """
+
+    def train(
+        self,
+        seed: int,
+        learning_rate: float,
+        x: np.ndarray,
+        y: np.ndarray,
+        steps: int,
+        batch_size: int = config.BATCH_SIZE,
+    ) -> keras.Model:
+        """Fresh weights for ``seed``, then ``steps`` batches of the first images of (x, y)."""
+        check_whole_number("steps", steps, minimum=1, maximum=len(x) // batch_size)
+        check_positive("learning_rate", learning_rate)
+        size = steps * batch_size
+        reinitialize(self.model, seed)
+        self._reset_optimizer(learning_rate)
+        order = config.rng(seed).permutation(size)  # Keras's own shuffle would need TF's seed
+        x_run, y_run = x[:size][order], y[:size][order]
+        self.model.fit(x_run, y_run, epochs=1, batch_size=batch_size, shuffle=False, verbose=0)
         return self.model
+
+    def accuracy(self, x: np.ndarray, y: np.ndarray, batch_size: int = 1_000) -> float:
+        """Accuracy of the current weights on (x, y), predicted in batches to bound memory."""
+        predicted = self.model.predict(x, batch_size=batch_size, verbose=0).argmax(axis=1)
+        return float(np.mean(predicted == np.asarray(y)))

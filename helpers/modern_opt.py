@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from helpers import optimizers2d as opt2d
+from helpers.checks import check_choice
 
 Array = np.ndarray
 
@@ -181,7 +182,7 @@ def keras_optimizer(name: str, learning_rate: Any, **hyperparameters: Any) -> An
     """The keras.optimizers object that runs what ``RULES[name]`` does."""
     import keras
 
-    opt2d.check_choice("optimizer", name, tuple(RULES))
+    check_choice("optimizer", name, tuple(RULES))
     classes = {
         "adamw": keras.optimizers.AdamW,
         "lion": keras.optimizers.Lion,
@@ -223,7 +224,7 @@ def run_rule(
     **hyperparameters: Any,
 ) -> Path:
     """``n_steps`` of a rule on a 2-D surface of notebook 07 (Muon sees w as a 1×2 matrix)."""
-    opt2d.check_choice("optimizer", name, tuple(RULES))
+    check_choice("optimizer", name, tuple(RULES))
     s = opt2d.get_surface(surface)
     if not learning_rate > 0 or n_steps < 1:
         raise ValueError(f"need learning_rate > 0 and n_steps ≥ 1, got {learning_rate}, {n_steps}.")
@@ -322,7 +323,7 @@ class RepeatedRuns:
 
         from helpers import models
 
-        opt2d.check_choice("schedule", schedule, SCHEDULES)
+        check_choice("schedule", schedule, SCHEDULES)
         self.name, self.build_model, self.schedule_kind = name, build_model, schedule
         self.schedule = variable_warmup_cosine()
         rate = 1e-3 if schedule == "one_cycle" else self.schedule

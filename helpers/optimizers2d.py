@@ -19,21 +19,15 @@ part runs without it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from helpers.checks import check_choice, check_whole_number
+
 Array = np.ndarray
-
-
-def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
-    """Raise a ValueError listing ``allowed`` if ``value`` is not one of them (as
-    ``helpers.models.check_choice``, which would import Keras)."""
-    if value not in allowed:
-        choices = ", ".join(repr(v) for v in allowed)
-        raise ValueError(f"Unknown {name} {value!r}; choose one of {choices}.")
 
 
 # --- the loss surfaces ----------------------------------------------------------------------
@@ -380,8 +374,7 @@ def run_optimizer(
     surface = surface if isinstance(surface, Surface) else get_surface(surface)
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be > 0, got {learning_rate}.")
-    if not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
-        raise ValueError(f"n_steps must be a whole number ≥ 1, got {n_steps!r}.")
+    check_whole_number("n_steps", n_steps, minimum=1)
     allowed = (*KERAS_DEFAULTS[optimizer], "l2", "weight_decay")
     for key in hyperparameters:
         check_choice(f"hyperparameter of {optimizer}", key, allowed)
@@ -435,107 +428,15 @@ def steps_to_converge(
     return steps
 
 
-# --- the same optimizers on a real net: many runs, one trace --------------------------------
-# Notebook 07 trains nine optimizers at three learning rates and three seeds each. Keras traces
-# a new model's training step on its first fit, which costs more on a 2-core CPU than a short
-# run itself. So each optimizer gets one compiled model, and every run resets it instead: the
-# initial weights a fresh model gets for the seed, the optimizer's state as it was before the
-# first step, the schedule's peak and length. Same numbers as a new model, a fraction of the time.
+def __getattr__(name: str) -> object:
+    """``RepeatedTraining`` and ``RunResult`` (notebook 07 calls them from here) train Keras
+    nets: they live in helpers.optimizer_runs, loaded on first use, so this module imports
+    without Keras."""
+    if name in ("RepeatedTraining", "RunResult"):
+        from helpers import optimizer_runs
 
-
-def _cosine_to_zero() -> Any:
-    """A learning-rate schedule η(step) = η₀·½(1 + cos(π·step/total)) whose η₀ and total are
-    Keras variables, so they change between runs without a new trace."""
-    import keras
-
-    class CosineToZero(keras.optimizers.schedules.LearningRateSchedule):
-        def __init__(self) -> None:
-            self.peak = keras.Variable(1e-3, trainable=False, dtype="float32", name="peak")
-            self.total = keras.Variable(1.0, trainable=False, dtype="float32", name="total")
-
-        def __call__(self, step: Any) -> Any:
-            progress = keras.ops.minimum(keras.ops.cast(step, "float32") / self.total, 1.0)
-            return self.peak * 0.5 * (1.0 + keras.ops.cos(np.pi * progress))
-
-        def get_config(self) -> dict:
-            return {}
-
-    return CosineToZero()
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """One training run: its settings, the training loss per epoch, and the loss and
-    accuracy on held-out data at the end."""
-
-    learning_rate: float
-    seed: int
-    loss: list[float]
-    held_out_loss: float
-    held_out_accuracy: float
-
-
-class RepeatedTraining:
-    """One compiled Keras classifier with optimizer ``name``, trained afresh by every ``run``.
-
-    A run starts from the weights ``build_model()`` gets after ``config.set_seed(seed)`` and
-    from the optimizer's initial state (step 0, zero averages, AdaGrad's 0.1), and its
-    learning rate decays from ``learning_rate`` to 0 along a half cosine over the run: the
-    same training as a new model and optimizer, without Keras tracing its step again.
-    """
-
-    def __init__(self, name: str, build_model: Callable[[], Any], **hyperparameters: float):
-        from helpers import models
-
-        check_choice("optimizer", name, OPTIMIZERS)
-        self.name, self.build_model = name, build_model
-        self.schedule = _cosine_to_zero()
-        self.model = build_model()
-        self.optimizer = keras_optimizer(name, self.schedule, **hyperparameters)
-        models.compile_classifier(self.model, self.optimizer)
-        self.optimizer.build(self.model.trainable_variables)
-        # Variable.numpy(): convert_to_numpy(variable) warns under NumPy 2 (no copy= in __array__)
-        self._initial_state = [np.array(v.numpy()) for v in self.optimizer.variables]
-
-    def run(
-        self,
-        train: tuple[Array, Array],
-        held_out: tuple[Array, Array],
-        learning_rate: float,
-        seed: int,
-        epochs: int,
-        batch_size: int = 256,
-        callbacks: Sequence[Any] = (),
-    ) -> RunResult:
-        """Train from the seed's initial weights for ``epochs``, then score on ``held_out``."""
-        import keras
-
-        from helpers import config
-
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {learning_rate}.")
-        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a whole number ≥ 1, got {epochs!r}.")
-        config.set_seed(seed)
-        self.model.set_weights(self.build_model().get_weights())
-        for variable, value in zip(self.optimizer.variables, self._initial_state, strict=True):
-            variable.assign(value)
-        steps_per_epoch = -(-len(train[0]) // batch_size)
-        self.schedule.peak.assign(learning_rate)
-        self.schedule.total.assign(float(epochs * steps_per_epoch))
-        history = self.model.fit(
-            *train, epochs=epochs, batch_size=batch_size, callbacks=list(callbacks), verbose=0
-        )
-        x_held_out, y_held_out = held_out
-        probabilities = keras.ops.convert_to_numpy(self.model(x_held_out, training=False))
-        picked = probabilities[np.arange(len(y_held_out)), np.asarray(y_held_out, dtype=int)]
-        return RunResult(
-            learning_rate=float(learning_rate),
-            seed=int(seed),
-            loss=[float(v) for v in history.history["loss"]],
-            held_out_loss=float(-np.mean(np.log(np.maximum(picked, 1e-7)))),
-            held_out_accuracy=float(np.mean(probabilities.argmax(axis=1) == y_held_out)),
-        )
+        return getattr(optimizer_runs, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
@@ -544,8 +445,6 @@ __all__ = [
     "OPTIMIZERS",
     "SURFACES",
     "UPDATE_RULES",
-    "RepeatedTraining",
-    "RunResult",
     "Surface",
     "Trajectory",
     "adagrad_update",

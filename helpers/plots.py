@@ -1,4 +1,26 @@
-"""One plotting style for the whole course, and the figures several notebooks draw."""
+"""One plotting style for the whole course, and the figures several notebooks draw.
+
+Plotting convention, and where each kind lives:
+
+* ``plot_<thing>(...)`` draws a **static figure** for the text of a lesson and returns the
+  figure (or fills ``ax=``/``axes=``). Figures several notebooks draw live here
+  (``plot_learning_curves``, ``plot_functions_with_derivatives``, ``show_images``); a
+  figure of one topic lives in that topic's module (``diagnostics.plot_colorful_dimension``,
+  ``schedules.plot_learning_rate_finder``).
+* ``draw_<thing>(...)`` draws **what a widget shows**: a plain function that takes the
+  slider values (and optionally ``axes=``, so a notebook can draw a static grid of
+  settings beside the widget) and returns a figure or ``(figure, text)``, the text being the
+  live statistic printed above it. They live in ``helpers/widgets/<lesson>.py`` beside the
+  ``explore_<thing>`` that wires controls to them, and compute nothing that is not drawing:
+  the numbers come from the topic module.
+* Saving: ``save_fig(name)`` (full mode into ``images/``, quick mode into ``.work/``).
+  The style (``COURSE_STYLE``) is set once, by ``config.setup``.
+
+Names kept although they break the convention, because notebooks call them:
+``diagnostics.draw_weights`` returns a weight matrix, not a figure (notebook 02), and
+``widgets.draw_loss_surface`` / ``widgets.draw_momentum_phase`` are static pictures of
+notebook 07 drawn with widget code.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +28,15 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers import config
 
-# Small figures at a modest dpi keep notebooks light (the hygiene test caps them at 3 MB).
-COURSE_STYLE: dict[str, Any] = {
-    "figure.figsize": (7.0, 3.6),
-    "figure.dpi": 80,
-    "savefig.dpi": 110,
-    "savefig.bbox": "tight",
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "legend.fontsize": 9,
-    "legend.frameon": False,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "image.cmap": "viridis",
-}
-
-
-def use_course_style() -> None:
-    """Apply the course's matplotlib style (called by ``config.setup``)."""
-    mpl.rcParams.update(COURSE_STYLE)
+# The style itself lives in config, which applies it in ``setup`` without importing this module
+# (plots imports config, never the other way round); these names stay here for callers.
+from helpers.config import COURSE_STYLE as COURSE_STYLE
+from helpers.config import use_course_style as use_course_style
 
 
 def images_dir() -> Path:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from helpers.checks import check_choice, check_whole_number
+
 if TYPE_CHECKING:  # Keras loads lazily: the NumPy half (and the widget) must not pay for it
     import keras
 
@@ -25,13 +27,6 @@ BRANCH_INITS = ("he", "scaled", "zero")
 EPSILON = {"batch": 1e-3, "layer": 1e-3, "rms": 1e-6}
 # Which axis of a (batch, features) array each normalization averages over.
 NORM_AXIS = {"batch": 0, "layer": 1, "rms": 1}
-
-
-def _check(name: str, value: object, allowed: tuple) -> None:
-    if value not in allowed:
-        raise ValueError(
-            f"{name}={value!r} is not allowed; choose one of {', '.join(map(repr, allowed))}."
-        )
 
 
 def _check_2d(x: np.ndarray) -> np.ndarray:
@@ -61,7 +56,7 @@ def rms_norm(x: np.ndarray, epsilon: float = EPSILON["rms"]) -> np.ndarray:
 
 def normalize(kind: str, x: np.ndarray) -> np.ndarray:
     """One of the three normalizations by name ('batch', 'layer', 'rms'), or 'none' (identity)."""
-    _check("norm", kind, NORM_KINDS)
+    check_choice("norm", kind, NORM_KINDS)
     if kind == "none":
         return _check_2d(x)
     return {"batch": batch_norm, "layer": layer_norm, "rms": rms_norm}[kind](x)
@@ -69,7 +64,7 @@ def normalize(kind: str, x: np.ndarray) -> np.ndarray:
 
 def normalize_backward(kind: str, x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
     """∂L/∂x of ``normalize(kind, x)`` given ∂L/∂y (γ = 1, β = 0)."""
-    _check("norm", kind, NORM_KINDS)
+    check_choice("norm", kind, NORM_KINDS)
     if kind == "none":
         return grad_out
     axis = NORM_AXIS[kind]
@@ -96,7 +91,7 @@ class NetSignals:
 
 def branch_scale(branch: str, depth: int) -> float:
     """The factor on each residual branch's initial weights: 'he' 1, 'scaled' 1/√depth, 'zero' 0."""
-    _check("branch", branch, BRANCH_INITS)
+    check_choice("branch", branch, BRANCH_INITS)
     return {"he": 1.0, "scaled": 1.0 / np.sqrt(depth), "zero": 0.0}[branch]
 
 
@@ -123,8 +118,7 @@ def make_net_weights(
     them); in a residual net W_1 … W_depth are multiplied by ``branch_scale(branch, depth)``."""
     from helpers import config
 
-    if not isinstance(depth, (int, np.integer)) or depth < 1:
-        raise ValueError(f"depth must be a whole number ≥ 1, got {depth!r}.")
+    check_whole_number("depth", depth, minimum=1)
     scale = branch_scale(branch, depth) if residual else 1.0
     rng = config.rng(seed)
     shapes = [(n_inputs, width)] + [(width, width)] * depth + [(width, n_classes)]
@@ -150,8 +144,8 @@ def forward_backward(
     pre-norm Transformers do). Plain nets ignore ``placement``. With ``y=None`` only the
     forward pass runs (loss nan, no gradients).
     """
-    _check("norm", norm, NORM_KINDS)
-    _check("placement", placement, PLACEMENTS)
+    check_choice("norm", norm, NORM_KINDS)
+    check_choice("placement", placement, PLACEMENTS)
     post = residual and placement == "post"
     final_norm = norm if residual and placement == "pre" else "none"
     depth = len(weights) - 2
@@ -219,8 +213,8 @@ def numpy_net_signals(
     (He normal, each residual branch scaled by ``branch``) unless ``weights`` are given (then
     used as they are).
     """
-    _check("norm", norm, NORM_KINDS)
-    _check("placement", placement, PLACEMENTS)
+    check_choice("norm", norm, NORM_KINDS)
+    check_choice("placement", placement, PLACEMENTS)
     x = _check_2d(np.reshape(x, (len(x), -1))).astype(dtype)
     y = np.asarray(y, dtype=np.int64)
     if weights is None:
@@ -305,9 +299,8 @@ def build_deep_mlp(
     """
     import keras
 
-    _check("branch", branch, BRANCH_INITS)
-    if not isinstance(n_blocks, int) or n_blocks < 1:
-        raise ValueError(f"n_blocks must be a whole number ≥ 1, got {n_blocks!r}.")
+    check_choice("branch", branch, BRANCH_INITS)
+    check_whole_number("n_blocks", n_blocks, minimum=1)
     last_init = {
         "he": "he_normal",
         "scaled": keras.initializers.VarianceScaling(2.0 / n_blocks, "fan_in", "truncated_normal"),

@@ -25,6 +25,7 @@ import keras
 import numpy as np
 
 from helpers import config, models
+from helpers.checks import check_whole_number
 from helpers.seeds import SeedRuns
 
 T = TypeVar("T")
@@ -104,8 +105,7 @@ class TransferRecipe:
     ) -> TransferRecipe:
         """A recipe with about the same number of *steps* whatever the data size (at least one
         epoch per phase), so that tiny and large training sets get a comparable budget."""
-        if not isinstance(n_examples, (int, np.integer)) or n_examples < 1:
-            raise ValueError(f"n_examples must be a whole number ≥ 1, got {n_examples!r}.")
+        check_whole_number("n_examples", n_examples, minimum=1)
         steps_per_epoch = math.ceil(n_examples / batch_size)
         return cls(
             frozen_epochs=max(1, round(frozen_steps / steps_per_epoch)),
@@ -235,8 +235,7 @@ def sample_subset(
     x: np.ndarray, y: np.ndarray, size: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """``size`` examples drawn without replacement (a different subset for every seed)."""
-    if not isinstance(size, (int, np.integer)) or not 1 <= size <= len(x):
-        raise ValueError(f"size must be a whole number from 1 to {len(x):,}, got {size!r}.")
+    check_whole_number("size", size, minimum=1, maximum=len(x))
     index = config.rng(seed).choice(len(x), size=size, replace=False)
     return x[index], y[index]
 
@@ -255,6 +254,27 @@ def repeat_to_fill(
         raise ValueError("train is empty: give at least one example.")
     repeats = max(1, math.ceil(min_examples / len(x)))
     return np.concatenate([x] * repeats), np.concatenate([y] * repeats)
+
+
+def scratch_and_reused_on_subset(
+    train_pool: tuple[np.ndarray, np.ndarray],
+    valid: tuple[np.ndarray, np.ndarray],
+    size: int,
+    build_scratch: Callable[[], keras.Model],
+    build_reused: Callable[[], keras.Sequential],
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """Train task B on ``size`` examples of ``train_pool`` (one seed) from scratch and on
+    reused layers, for about the same number of steps whatever the size; return the
+    validation accuracies (from scratch, reused head only, reused fine-tuned)."""
+    train = sample_subset(*train_pool, size=size, seed=seed)
+    train = repeat_to_fill(train, 8 * 32)  # tiny sets: fewer, longer epochs
+    recipe = TransferRecipe.for_steps(len(train[0]))  # the same steps for every size
+    config.set_seed(seed)
+    scratch = train_from_scratch(build_scratch(), train, valid, recipe)
+    config.set_seed(seed)
+    head_only, reused = train_reused(build_reused(), train, valid, recipe)
+    return scratch, head_only, reused
 
 
 @dataclass(frozen=True)
@@ -404,6 +424,7 @@ __all__ = [
     "reused_at_rates_over_seeds",
     "reused_over_seeds",
     "sample_subset",
+    "scratch_and_reused_on_subset",
     "scratch_over_seeds",
     "set_reused_trainable",
     "train_from_scratch",

@@ -15,6 +15,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from helpers.checks import check_whole_number
+
 # float32 probabilities can be exactly 0; log(0) is -inf, and 0·log 0 is 0 by convention.
 _TINY = 1e-12
 
@@ -124,10 +126,8 @@ def mc_predict(
     on several stacked copies of the inputs per call, ``batch_size`` rows at a time,
     each row with its own dropout mask.
     """
-    if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples must be a whole number ≥ 1, got {n_samples!r}.")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number ≥ 1, got {batch_size!r}.")
+    check_whole_number("n_samples", n_samples, minimum=1)
+    check_whole_number("batch_size", batch_size, minimum=1)
     x = np.asarray(x)
     if x.ndim < 2 or len(x) == 0:
         raise ValueError(f"x must be a batch of at least one input, got shape {x.shape}.")
@@ -165,12 +165,6 @@ def entropy(probabilities: np.ndarray) -> np.ndarray:
     """Shannon entropy (nats) over the last axis: −Σ_k p_k log p_k, 0 for a sure prediction."""
     p = _check_probabilities(probabilities, 1)
     return -(p * np.log(p + _TINY)).sum(axis=-1)
-
-
-def predictive_entropy(mc_probabilities: np.ndarray) -> np.ndarray:
-    """Entropy of the MC-averaged prediction, per instance, from (n_samples, n, classes)."""
-    p = _check_probabilities(mc_probabilities, 3)
-    return entropy(p.mean(axis=0))
 
 
 def mutual_information(mc_probabilities: np.ndarray) -> np.ndarray:
@@ -245,8 +239,7 @@ def reliability_bins(
     Returns per bin: ``count``, mean ``confidence`` and ``accuracy`` (NaN for empty bins),
     and the bin ``edges`` (length n_bins + 1) — what a reliability diagram draws.
     """
-    if not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise ValueError(f"n_bins must be a whole number ≥ 1, got {n_bins!r}.")
+    check_whole_number("n_bins", n_bins, minimum=1)
     p, y = _check_labelled(probabilities, y_true)
     confidence = p.max(axis=-1)
     correct = (p.argmax(axis=-1) == y).astype(np.float64)
@@ -327,7 +320,6 @@ __all__ = [
     "mc_summary",
     "mutual_information",
     "negative_log_likelihood",
-    "predictive_entropy",
     "probability_quality",
     "reliability_bins",
     "split_at_first_dropout",

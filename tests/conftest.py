@@ -7,7 +7,23 @@ import matplotlib
 matplotlib.use("Agg")  # before pyplot is imported anywhere in the test process
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
+
+from helpers import data
+
+
+@pytest.fixture(scope="module")
+def fashion():
+    """1,024 training and 512 validation images (test modules may define their own sizes)."""
+    return data.load_fashion_mnist(train_size=1024, valid_size=512)
+
+
+@pytest.fixture
+def batch():
+    """64 random 28×28 images in [0, 1) and their random labels."""
+    rng = np.random.default_rng(0)
+    return rng.random((64, 28, 28)).astype("float32"), rng.integers(0, 10, size=64)
 
 
 @pytest.fixture(autouse=True)

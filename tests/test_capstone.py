@@ -98,16 +98,7 @@ def test_standardize_uses_the_training_statistics():
 
 def test_cast_model_to_float16_predicts_nearly_the_same():
     config.set_seed(0)
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(8,)),
-            keras.layers.Dense(16, use_bias=False),
-            keras.layers.BatchNormalization(),
-            keras.layers.Activation("selu"),
-            keras.layers.AlphaDropout(0.1),
-            keras.layers.Dense(3, activation="softmax"),
-        ]
-    )
+    model = _small_dropout_net(n_inputs=8, width=16, rate=0.1)
     x = np.random.default_rng(2).normal(size=(64, 8)).astype("float32")
     half = capstone.cast_model(model, "float16")
     assert all(w.dtype == np.float16 for w in half.get_weights())
@@ -120,14 +111,15 @@ def test_cast_model_to_float16_predicts_nearly_the_same():
         capstone.cast_model(model, "int8")
 
 
-def _small_dropout_net():
+def _small_dropout_net(n_inputs=6, width=8, rate=0.2):
+    """Dense (no bias), BN, SELU, alpha dropout, softmax over 3 classes: the capstone in small."""
     return keras.Sequential(
         [
-            keras.Input(shape=(6,)),
-            keras.layers.Dense(8, use_bias=False),
+            keras.Input(shape=(n_inputs,)),
+            keras.layers.Dense(width, use_bias=False),
             keras.layers.BatchNormalization(),
             keras.layers.Activation("selu"),
-            keras.layers.AlphaDropout(0.2),
+            keras.layers.AlphaDropout(rate),
             keras.layers.Dense(3, activation="softmax"),
         ]
     )

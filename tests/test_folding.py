@@ -140,13 +140,13 @@ def test_functional_model_is_rejected():
         folding.fold_batch_norm(keras.Model(inputs, outputs))
 
 
-def test_inference_seconds_is_positive_and_checks_arguments(fashion):
-    model = models.build_mlp(n_hidden=1, n_neurons=8)
-    assert folding.inference_seconds(model, fashion.x_valid, repeats=2) > 0
+def test_inference_seconds_are_positive_and_arguments_checked(fashion):
+    model = {"model": models.build_mlp(n_hidden=1, n_neurons=8)}
+    assert folding.compare_inference_seconds(model, fashion.x_valid, repeats=2)["model"] > 0
     with pytest.raises(ValueError, match="repeats"):
-        folding.inference_seconds(model, fashion.x_valid, repeats=0)
+        folding.compare_inference_seconds(model, fashion.x_valid, repeats=0)
     with pytest.raises(ValueError, match="empty"):
-        folding.inference_seconds(model, fashion.x_valid[:0])
+        folding.compare_inference_seconds(model, fashion.x_valid[:0])
 
 
 def test_compare_inference_seconds_times_every_model(fashion):

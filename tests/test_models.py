@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from helpers import models
 
@@ -130,3 +131,53 @@ def test_restarts_repeat_what_a_fresh_keras_model_does():
         runs.restart(fresh(1).get_weights(), learning_rate=0.0)
     with pytest.raises(ValueError):
         runs.restart(models.build_mlp(n_hidden=2, n_neurons=8).get_weights())
+
+
+def _small_net(activation="relu"):
+    return models.build_mlp(n_hidden=2, n_neurons=8, activation=activation, input_shape=(6,))
+
+
+def test_reinitialize_equals_a_fresh_build_with_the_same_seed():
+    from helpers import config
+
+    config.set_seed(7)
+    fresh = _small_net("prelu")
+    reused = _small_net("prelu")
+    models.reinitialize(reused, 7)
+    for a, b in zip(fresh.get_weights(), reused.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    models.reinitialize(reused, 8)
+    assert not np.array_equal(fresh.get_weights()[0], reused.get_weights()[0])
+    with_bn = keras.Sequential([keras.Input((6,)), keras.layers.BatchNormalization()])
+    with pytest.raises(ValueError, match="Dense and PReLU"):
+        models.reinitialize(with_bn, 0)
+
+
+def test_fresh_runs_repeat_exactly_and_match_a_new_model_and_optimizer():
+    from helpers import config
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((64, 6)).astype("float32"), rng.integers(0, 10, 64)
+    runs = models.FreshRuns(_small_net(), keras.optimizers.Nadam(learning_rate=1e-3))
+    tf.random.set_seed(12345)
+    first = [w.copy() for w in runs.train(3, 1e-2, x, y, steps=4, batch_size=16).get_weights()]
+    runs.train(4, 1e-3, x, y, steps=2, batch_size=16)  # another seed and rate in between
+    again = runs.train(3, 1e-2, x, y, steps=4, batch_size=16).get_weights()
+    # No run reset TensorFlow's global seed: that makes Keras trace the compiled steps again
+    # (seconds per run for a 100-layer net). config.set_seed in reinitialize would fail here.
+    assert tf.compat.v1.random.get_seed(None)[0] == 12345
+    config.set_seed(3)
+    new = _small_net()
+    models.compile_classifier(new, keras.optimizers.Nadam(learning_rate=1e-2))
+    order = config.rng(3).permutation(64)
+    new.fit(x[order], y[order], epochs=1, batch_size=16, shuffle=False, verbose=0)
+    for a, b, c in zip(first, again, new.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(a, c, rtol=1e-5, atol=1e-7)
+    lr = runs.optimizer.learning_rate.numpy()  # convert_to_numpy(Variable) warns under NumPy 2
+    assert lr == pytest.approx(1e-2)
+    assert 0.0 <= runs.accuracy(x, y, batch_size=32) <= 1.0
+    with pytest.raises(ValueError, match="steps"):
+        runs.train(0, 1e-3, x, y, steps=5, batch_size=16)
+    with pytest.raises(ValueError, match="learning_rate"):
+        runs.train(0, 0.0, x, y, steps=1, batch_size=16)

@@ -1,18 +1,14 @@
 """helpers.modern_opt: NumPy rules = keras.optimizers step for step; schedules = Keras."""
 
-import re
-
 import keras
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from helpers import models, schedules
 from helpers import modern_opt as mo
-from helpers import modern_opt_widgets as mow
 from helpers import optimizers2d as opt2d
 
 N_STEPS = 40
@@ -215,39 +211,3 @@ def test_gradients_do_not_depend_on_the_loss_scale_in_float32():
     scaled = mo.gradients(model, *TRAIN, loss, scale=1024.0)
     for a, b in zip(plain, scaled, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-8)
-
-
-# --- widgets -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("fraction, peak", [(0.0, 1e-2), (0.1, 1e-2), (0.3, 1e-3)])
-def test_draw_warmup_reports_the_first_updates(fraction, peak):
-    fig, text = mow.draw_warmup(fraction, peak)
-    plt.close(fig)
-    assert f"peak η = {peak:.3g}" in text
-    found = re.search(r"\(99th pct\.\): (\S+) with warm-up, (\S+) without", text)
-    with_warmup, without = float(found.group(1)), float(found.group(2))
-    if fraction == 0:
-        assert with_warmup == pytest.approx(without)
-    else:
-        assert with_warmup < without / 2
-
-
-def test_draw_warmup_refuses_bad_fraction():
-    with pytest.raises(ValueError, match="warmup_fraction"):
-        mow.draw_warmup(1.2)
-
-
-@pytest.mark.parametrize("surface, rate", [("bowl", 0.05), ("ravine", 0.02), ("saddle", 0.2)])
-def test_draw_new_optimizers_names_every_rule(surface, rate):
-    fig, text = mow.draw_new_optimizers(surface, rate)
-    assert len(fig.axes[0].lines) >= 4
-    plt.close(fig)
-    for label in mo.LABELS.values():
-        assert label in text
-    assert f"surface = {surface}" in text
-
-
-def test_explore_widgets_build():
-    assert mow.explore_warmup() is not None
-    assert mow.explore_new_optimizers() is not None

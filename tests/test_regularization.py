@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from builders import toy_images
 
 from helpers import config, regularization
 
@@ -125,171 +126,11 @@ def test_train_penalty_sweep_l1_makes_the_strong_head_sparse():
     assert l1.near_zero(1e-3)[1] > sweeps["l2"].near_zero(1e-3)[1] + 0.3
 
 
-# --- dropout in NumPy vs Keras ---------------------------------------------------------------
-
-
-def test_inverted_dropout_matches_keras_dropout_statistics():
-    a = np.random.default_rng(5).uniform(0.5, 1.5, size=(4000, 50)).astype("float32")
-    ours = regularization.inverted_dropout(a, 0.3, np.random.default_rng(0))
-    theirs = keras.ops.convert_to_numpy(keras.layers.Dropout(0.3, seed=1)(a, training=True))
-    for out in (ours, theirs):
-        kept = out != 0
-        assert abs(1 - kept.mean() - 0.3) < 0.01
-        np.testing.assert_allclose(out[kept], a[kept] / 0.7, rtol=1e-6)
-        assert abs(out.mean() / a.mean() - 1) < 0.01
-    assert ours.dtype == np.float32
-    np.testing.assert_array_equal(
-        regularization.inverted_dropout(a, 0.3, np.random.default_rng(0), training=False), a
-    )
-    with pytest.raises(ValueError, match=r"\[0, 1\)"):
-        regularization.inverted_dropout(a, 1.0, np.random.default_rng(0))
-
-
-def test_alpha_dropout_matches_keras_alpha_dropout_statistics():
-    z = np.random.default_rng(6).normal(size=(20_000, 20)).astype("float32")
-    ours = regularization.alpha_dropout(z, 0.2, np.random.default_rng(0))
-    theirs = keras.ops.convert_to_numpy(keras.layers.AlphaDropout(0.2, seed=2)(z, training=True))
-    for out in (ours, theirs):
-        assert abs(out.mean()) < 0.02 and abs(out.std() - 1) < 0.02
-    # Dropped entries all land on the same value, a·(−λα) + b, in both.
-    floor_ours = np.bincount(np.unique(ours, return_inverse=True)[1].ravel()).argmax()
-    floor_value = np.unique(ours)[floor_ours]
-    assert np.isclose(np.mean(np.isclose(ours, floor_value)), 0.2, atol=0.01)
-    assert np.isclose(np.mean(np.isclose(theirs, floor_value, atol=1e-5)), 0.2, atol=0.01)
-    np.testing.assert_array_equal(
-        regularization.alpha_dropout(z, 0.2, np.random.default_rng(0), training=False), z
-    )
-
-
-def test_selu_stack_keeps_its_statistics_with_alpha_dropout_only():
-    means_a, stds_a = regularization.selu_stack_statistics(0.2, "alpha", n_layers=20)
-    means_s, stds_s = regularization.selu_stack_statistics(0.2, "standard", n_layers=20)
-    assert means_s[-1] > means_a[-1]  # standard dropout also shifts the mean up
-    assert means_a.shape == stds_a.shape == (20,)
-    assert abs(stds_a[-1] - 1) < 0.1 and abs(means_a[-1]) < 0.1
-    assert stds_s[-1] > 1.25
-    with pytest.raises(ValueError, match="'none', 'standard', 'alpha'"):
-        regularization.selu_stack_statistics(0.2, "gaussian")
-    with pytest.raises(ValueError, match="n_layers"):
-        regularization.selu_stack_statistics(0.2, "alpha", n_layers=0)
-
-
 # --- the overfitting regime ---------------------------------------------------------------------
 
 
-def _toy_images(n, seed):
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(0, 1, size=(n, 4, 4)).astype("float32")
-    y = (x[:, 0, 0] + x[:, 1, 1] > 1).astype(np.int64) + 2 * (x[:, 2, 2] > 0.5)
-    return x, y
-
-
-def test_overfit_towers_start_equal_and_differ_only_in_their_settings():
-    config.set_seed(0)
-    contenders = {
-        "none": {},
-        "l2": {"regularizer": keras.regularizers.l2(1e-3)},
-        "dropout 0.5": {"dropout": 0.5},
-    }
-    model = regularization.build_overfit_towers(contenders, widths=(6, 5), input_shape=(4, 4))
-    assert model.output_names == ["t_none", "t_l2", "t_dropout_0_5"]
-    kernels = {
-        name: [model.get_layer(f"{name}_hidden_{i}").get_weights()[0] for i in (1, 2)]
-        for name in ("t_none", "t_l2", "t_dropout_0_5")
-    }
-    for name in ("t_l2", "t_dropout_0_5"):
-        for mine, first in zip(kernels[name], kernels["t_none"], strict=True):
-            np.testing.assert_array_equal(mine, first)
-    dropouts = [layer.name for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
-    assert dropouts == ["t_dropout_0_5_dropout_1", "t_dropout_0_5_dropout_2"]
-    assert len(model.losses) == 3  # the l2 tower's three kernels
-    with pytest.raises(ValueError, match="unknown settings"):
-        regularization.build_overfit_towers({"x": {"rate": 0.2}})
-    with pytest.raises(ValueError, match=r"\[0, 1\)"):
-        regularization.build_overfit_towers({"x": {"dropout": 1.0}})
-    with pytest.raises(ValueError, match="differ"):
-        regularization.build_overfit_towers({"a b": {}, "a_b": {}})
-
-
-def test_a_tower_trains_like_a_model_of_its_own():
-    """One loss per output: each tower gets exactly the gradient it would get alone."""
-    x, y = _toy_images(64, 1)
-    settings = {
-        "regularizer": keras.regularizers.l2(0.01),
-        "constraint": keras.constraints.MaxNorm(0.8),
-    }
-    config.set_seed(2)
-    towers = regularization.build_overfit_towers(
-        {"plain": {}, "both": settings}, widths=(8,), input_shape=(4, 4)
-    )
-    alone = regularization.build_overfit_towers({"both": settings}, widths=(8,), input_shape=(4, 4))
-    for name in ("t_both_hidden_1", "t_both"):
-        alone.get_layer(name).set_weights(towers.get_layer(name).get_weights())
-    for model, n in ((towers, 2), (alone, 1)):
-        model.compile(
-            loss=["sparse_categorical_crossentropy"] * n,
-            optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
-        )
-        model.fit(x, [y] * n, epochs=3, batch_size=16, shuffle=False, verbose=0)
-    for name in ("t_both_hidden_1", "t_both"):
-        for w_towers, w_alone in zip(
-            towers.get_layer(name).get_weights(), alone.get_layer(name).get_weights(), strict=True
-        ):
-            np.testing.assert_allclose(w_towers, w_alone, rtol=1e-5, atol=1e-6)
-
-
-def test_train_overfit_regime_records_curves_per_seed_and_contender():
-    x, y = _toy_images(200, 3)
-    setup = regularization.OverfitSetup(
-        train_size=64, valid_size=40, widths=(8,), epochs=4, eval_every=2, batch_size=16
-    )
-    contenders = {"none": {}, "dropout": {"dropout": 0.3}}
-    result = regularization.train_overfit_regime(
-        contenders, x[:150], y[:150], x[150:], y[150:], seeds=(0, 1), setup=setup
-    )
-    np.testing.assert_array_equal(result.eval_epochs, [1, 2, 4])
-    assert result.curves["none"]["val_loss"].shape == (2, 3)
-    assert result.reported_loss["dropout"].shape == (2, 4)
-    runs = result.final("dropout", "val_accuracy")
-    assert runs.seeds == (0, 1) and runs.values.shape == (2,)
-    gap = result.final("none", "gap").values
-    np.testing.assert_allclose(
-        gap, result.curves["none"]["val_loss"][:, -1] - result.curves["none"]["train_loss"][:, -1]
-    )
-    # The tower model on its own reproduces the recorded validation accuracy.
-    x_valid, y_valid = result.valid
-    p = result.tower("dropout", seed_index=1).predict(x_valid, verbose=0)
-    assert float((p.argmax(1) == y_valid).mean()) == pytest.approx(runs.values[1])
-    assert set(result.mean_runs()["none"]) == {
-        "loss",
-        "honest_loss",
-        "honest_accuracy",
-        "val_loss",
-        "val_accuracy",
-        "eval_epochs",
-    }
-    assert "dropout" in result.table() and "±" in result.table()
-    with pytest.raises(ValueError, match="contender"):
-        result.final("l3", "val_loss")
-    with pytest.raises(ValueError, match="metric"):
-        result.final("none", "val_auc")
-    with pytest.raises(ValueError, match="images"):
-        regularization.train_overfit_regime(
-            contenders, x[:10], y[:10], x[150:], y[150:], setup=setup
-        )
-
-
-def test_overfit_setup_rejects_bad_values():
-    with pytest.raises(ValueError, match="epochs"):
-        regularization.OverfitSetup(epochs=0)
-    with pytest.raises(ValueError, match="widths"):
-        regularization.OverfitSetup(widths=())
-    with pytest.raises(ValueError, match="momentum"):
-        regularization.OverfitSetup(momentum=1.0)
-
-
 def test_largest_unit_norm_is_recorded_before_training_and_after_every_step():
-    x, y = _toy_images(48, 4)
+    x, y = toy_images(48, 4)
 
     def net(constraint):
         config.set_seed(5)

@@ -127,16 +127,16 @@ def test_entropy_values_by_hand():
         uncertainty.entropy(np.array([0.5, 0.2]))
 
 
-def test_predictive_entropy_and_mutual_information():
+def test_entropy_of_the_mean_and_mutual_information():
     # Two passes that disagree completely vs two that agree on the same 50/50 guess.
     disagree = np.array([[[1.0, 0.0]], [[0.0, 1.0]]])
     agree = np.array([[[0.5, 0.5]], [[0.5, 0.5]]])
-    assert uncertainty.predictive_entropy(disagree)[0] == pytest.approx(np.log(2))
-    assert uncertainty.predictive_entropy(agree)[0] == pytest.approx(np.log(2))
+    assert uncertainty.entropy(disagree.mean(axis=0))[0] == pytest.approx(np.log(2))
+    assert uncertainty.entropy(agree.mean(axis=0))[0] == pytest.approx(np.log(2))
     assert uncertainty.mutual_information(disagree)[0] == pytest.approx(np.log(2))
     assert uncertainty.mutual_information(agree)[0] == pytest.approx(0.0, abs=1e-9)
     with pytest.raises(ValueError, match="at least 3 dimensions"):
-        uncertainty.predictive_entropy(np.array([0.5, 0.5]))
+        uncertainty.mutual_information(np.array([0.5, 0.5]))
 
 
 def test_mc_summary_and_accuracy_vs_passes():

@@ -52,6 +52,9 @@ COVERED: dict[str, tuple[str, ...]] = {
     "explore_mc_passes": ("MC dropout: passes",),
     "explore_alpha_dropout": ("alpha dropout: rate",),
     "explore_pruning": ("pruning: fraction",),
+    "explore_depth_norm": ("residual knob: depth",),
+    "explore_warmup": ("warm-up: fraction",),
+    "explore_new_optimizers": ("new optimizers: learning rate",),
 }
 
 # case → the description of the control it moves (None: an unlabelled menu)
@@ -84,6 +87,9 @@ CONTROL: dict[str, str | None] = {
     "MC dropout: passes": "passes N",
     "alpha dropout: rate": "rate",
     "pruning: fraction": "pruned",
+    "residual knob: depth": "depth",
+    "warm-up: fraction": "warm-up fraction",
+    "new optimizers: learning rate": "η",
 }
 
 
@@ -127,7 +133,7 @@ def _check_span(box: ipywidgets.Widget, name: str) -> None:
 
 
 def test_every_explore_function_has_a_case():
-    """A new explore_* in helpers/widgets.py needs a case in benchmarks/widget_cases.py (and
+    """A new explore_* in helpers/widgets/ needs a case in benchmarks/widget_cases.py (and
     entries in COVERED and CONTROL), so that the benchmark times every slider of the course."""
     explore = {name for name in dir(widgets) if name.startswith("explore_")}
     assert not explore - set(COVERED), f"no benchmark case for {sorted(explore - set(COVERED))}"
