@@ -25,7 +25,7 @@ PACKAGES = (
     ("jupyterlab", "the notebook interface"),
 )
 INSTALL_HINT = "in the course folder run `make setup` (or: pip install -e '.[dev]')"
-NEWEST_TESTED_PYTHON = "3.14"  # exclusive: `make test-newest-python` runs Python 3.13
+NEWEST_TESTED_PYTHON = "3.14"  # exclusive: make test runs Python 3.13 (README, Tested versions)
 PYPROJECT = config.REPO_ROOT / "pyproject.toml"
 
 

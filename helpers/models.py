@@ -169,8 +169,17 @@ class Restarts:
     re-uses the traced step. Options fixed at compile time (clipping, loss) stay as compiled.
     """
 
-    def __init__(self, model: keras.Model, optimizer: keras.optimizers.Optimizer) -> None:
-        self.model = compile_classifier(model, optimizer)
+    def __init__(
+        self,
+        model: keras.Model,
+        optimizer: keras.optimizers.Optimizer,
+        loss: keras.losses.Loss | None = None,
+    ) -> None:
+        if loss is None:
+            self.model = compile_classifier(model, optimizer)
+        else:  # e.g. label smoothing, which needs one-hot targets and its own loss
+            model.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
+            self.model = model
         self.optimizer = optimizer
         optimizer.build(model.trainable_variables)
         self._initial_state = [variable.numpy() for variable in optimizer.variables]

@@ -332,13 +332,14 @@ class RepeatedRuns:
         if exclude:
             self.optimizer.exclude_from_weight_decay(var_names=list(exclude))
         self.label_smoothing = label_smoothing
-        if label_smoothing is None:
-            models.compile_classifier(self.model, self.optimizer)
-        else:  # label smoothing needs one-hot targets (the sparse loss has no label_smoothing)
-            loss = keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
-            self.model.compile(loss=loss, optimizer=self.optimizer, metrics=["accuracy"])
-        self.optimizer.build(self.model.trainable_variables)
-        self._initial_state = [keras.ops.convert_to_numpy(v) for v in self.optimizer.variables]
+        # label smoothing needs one-hot targets (the sparse loss has no label_smoothing)
+        loss = (
+            None
+            if label_smoothing is None
+            else keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
+        )
+        # Restarts compiles once and puts weights and optimizer state back for every run.
+        self._restarts = models.Restarts(self.model, self.optimizer, loss=loss)
         # Schedule-free AdamW starts its z sequence at the weights: find each weight's z.
         slots = {v.path.split("/")[-1]: v for v in self.optimizer.variables}
         self._z_slots = (
@@ -372,9 +373,7 @@ class RepeatedRuns:
                 f"{warmup_fraction}."
             )
         config.set_seed(seed)
-        self.model.set_weights(self.build_model().get_weights())
-        for variable, value in zip(self.optimizer.variables, self._initial_state, strict=True):
-            variable.assign(value)
+        self._restarts.restart(self.build_model().get_weights())
         for weight, z in self._z_slots:
             z.assign(weight)
         total = epochs * -(-len(train[0]) // batch_size)
