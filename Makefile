@@ -66,13 +66,22 @@ lab: setup
 
 # The oldest-pins venv is built in the background while the default suite runs (uv mostly waits
 # on the network); the browser tests run two notebooks at a time, each worker with its own
-# JupyterLab and Chromium.
+# JupyterLab and Chromium. With a browser at hand, the default environment's notebooks run once,
+# in JupyterLab (tests/browser/test_notebooks_run.py: every cell, claims strict, the
+# NBVAL_CHECK_OUTPUT cells compared), not a second time under nbval; without one, nbval runs them.
+CHROMIUM ?= $(or $(DNN_BROWSER_CHROMIUM),/usr/bin/chromium)
 test: setup system-browser book
 	$(BIN)/ruff check .
 	@mkdir -p .work; $(MAKE) --no-print-directory .venv-oldest/.installed > .work/venv-oldest.log 2>&1 & \
 		venv_build=$$!; \
-		$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/browser && \
-		$(BIN)/pytest -n 2 --dist load tests/browser; status=$$?; \
+		if [ -x "$(CHROMIUM)" ]; then \
+			echo "Notebooks in the default environment: run in JupyterLab by tests/browser (nbval runs them at the oldest pins)."; \
+			$(BIN)/pytest -n 2 --dist load tests --ignore=tests/browser && \
+			$(BIN)/pytest -n 2 --dist load tests/browser; \
+		else \
+			$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/browser && \
+			$(BIN)/pytest -n 2 --dist load tests/browser; \
+		fi; status=$$?; \
 		wait $$venv_build || { cat .work/venv-oldest.log; exit 1; }; cat .work/venv-oldest.log; \
 		exit $$status
 	$(MAKE) --no-print-directory test-oldest test-newest-python
@@ -181,6 +190,6 @@ test-newest-python: system-data
 	@if [ -n "$(PY_NEWEST)" ] && [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import sys; print(sys.version_info[:2])')" = \
 		"$$($(PY_NEWEST) -c 'import sys; print(sys.version_info[:2])')" ]; then \
 		echo "test-newest-python: the default venv already runs $$($(BIN)/python --version) with the newest releases;" \
-			"make test ran its suite there."; \
+			"make test ran its unit tests and every notebook there."; \
 	else $(MAKE) --no-print-directory .venv-newest/.installed && \
 		.venv-newest/bin/pytest -n 2 --dist loadfile --ignore=tests/browser; fi

@@ -48,6 +48,10 @@ SATURATING_RANGES = {
 SATURATION_MARGIN = 0.03
 UPDATE_RATIO_GUIDE = -3.0  # log10(std(ΔW) / std(W)): updates ~1/1000 of the weights
 HISTOGRAM_BINS = 40
+# A fit with at least this many measurements gets a compiled probe (tf.function): tracing costs
+# about as much as this many eager probe calls and saves most of each later one. Shorter fits
+# (a notebook's one-epoch runs) measure eagerly. Measured in benchmarks/run.py's live-view rows.
+COMPILE_PROBE_AFTER = 40
 
 
 @dataclass(frozen=True)
@@ -194,13 +198,20 @@ class LiveTraining(keras.callbacks.Callback):
                 f"allowed: {sorted(site_names)}."
             )
         self._kernels = [self.model.get_layer(name).kernel for name in self.kernel_names]
-        self._probe = self._make_probe()
+        params = self.params or {}
+        steps, epochs = params.get("steps"), params.get("epochs")
+        planned = -(-steps * epochs // self.every) if steps and epochs else COMPILE_PROBE_AFTER
+        self._probe = self._make_probe(compiled=planned >= COMPILE_PROBE_AFTER)
         self.record = LiveRecord()
         self.frames, self.seconds_measuring, self.seconds_drawing = 0, 0.0, 0.0
         self._step = 0
         self._before: list | None = None
         self._started = time.perf_counter()
-        self._last_frame = -np.inf
+        # The first frame waits 1 / max_fps, and a frame is drawn only while the drawing so far
+        # plus one more frame (as long as the last one took) fits in draw_share of the time: a
+        # fit of a second or two gets only its final frame.
+        self._last_frame = self._started
+        self._frame_seconds = 0.0
         self._handle = None
         self._writer = (
             tf.summary.create_file_writer(str(self.log_dir)) if self.log_dir is not None else None
@@ -225,7 +236,7 @@ class LiveTraining(keras.callbacks.Callback):
         if (
             self._wants_display()
             and now - self._last_frame >= 1.0 / self.max_fps
-            and self.seconds_drawing <= self.draw_share * elapsed
+            and self.seconds_drawing + self._frame_seconds <= self.draw_share * elapsed
         ):
             self._draw()
 
@@ -239,15 +250,14 @@ class LiveTraining(keras.callbacks.Callback):
 
     # --- measuring ------------------------------------------------------------------------
 
-    def _make_probe(self) -> Callable:
+    def _make_probe(self, compiled: bool) -> Callable:
         model, site_names = self.model, {site.name for site in self.sites}
         loss_fn = keras.losses.SparseCategoricalCrossentropy()
         kernels = self._kernels
 
-        # Compiled once per fit, without autograph (plain Python loop over the layers): tracing
-        # then costs about as much as a few eager calls, and each call is several times faster.
-        # The per-layer reductions happen inside, so only scalars and activations come back.
-        @tf.function(autograph=False, reduce_retracing=True)
+        # Plain Python over the layers, so it runs eagerly or, compiled once per fit without
+        # autograph, as one graph. The per-layer reductions happen inside, so only scalars
+        # and activations come back.
         def probe(x, y, before):
             with tf.GradientTape() as tape:
                 h, outputs = x, []
@@ -282,7 +292,7 @@ class LiveTraining(keras.callbacks.Callback):
             ]
             return loss, outputs, kernel_stats, site_stats
 
-        return probe
+        return tf.function(probe, autograph=False, reduce_retracing=True) if compiled else probe
 
     def _measure(self, before: list) -> None:
         loss, outputs, kernel_stats, site_stats = self._probe(self.x_probe, self.y_probe, before)
@@ -391,7 +401,8 @@ class LiveTraining(keras.callbacks.Callback):
         self._show(image)
         self.frames += 1
         self._last_frame = time.perf_counter()
-        self.seconds_drawing += self._last_frame - start
+        self._frame_seconds = self._last_frame - start
+        self.seconds_drawing += self._frame_seconds
 
 
 def _png(fig: plt.Figure) -> bytes:

@@ -16,7 +16,7 @@ the course the way a learner does:
   the tab closes and every kernel is shut down, so memory stays low. A failing test
   leaves ``tests/browser/screenshots/<test>.png`` (+ console and server log; git-ignored).
 
-Tests: ``test_sliders.py`` moves the leaky-ReLU α slider of notebook 03 and the
+Tests: ``sliders.py`` (called after Run All) moves the leaky-ReLU α slider of notebook 03 and the
 learning-rate slider of notebook 07 with the keyboard and checks that the printed value
 and the figure change; ``test_notebooks_run.py`` runs every notebook and fails on any
 error output on the page.
@@ -31,6 +31,7 @@ Without Chromium or Playwright the tests skip with the reason; with ``CI=true`` 
 
 from __future__ import annotations
 
+import configparser
 import contextlib
 import json
 import os
@@ -325,6 +326,51 @@ _PAGE_STATE_JS = """
 }
 """.replace("KERNEL_STATUS", json.dumps(KERNEL_STATUS)).replace("STDERR", json.dumps(STDERR))
 
+# Cells whose output nbval compares with the stored one (see tests/nbval_sanitize.cfg for
+# what is masked first). The page's outputs come from JupyterLab's notebook model.
+CHECK_OUTPUT_MARK = "# NBVAL_CHECK_OUTPUT"
+_CHECKED_OUTPUTS_JS = """
+(path) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find(
+    (widget) => widget.context && widget.context.path === path && widget.content);
+  const result = {};
+  const list = panel.content.model.cells;
+  for (let i = 0; i < list.length; i++) {
+    const cell = list.get(i);
+    if (cell.type === 'code' && cell.sharedModel.getSource().trimStart().startsWith(MARK)) {
+      result[i] = cell.outputs.toJSON();
+    }
+  }
+  return result;
+}
+""".replace("MARK", json.dumps(CHECK_OUTPUT_MARK))
+
+
+def _sanitizers() -> list[tuple[re.Pattern, str]]:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(REPO_ROOT / "tests" / "nbval_sanitize.cfg", encoding="utf-8")
+    return [(re.compile(parser[s]["regex"]), parser[s]["replace"]) for s in parser.sections()]
+
+
+def checked_text(outputs: list) -> str:
+    """The parts of a cell's outputs nbval compares here: stdout and plain-text results
+    (stderr never; images are not checked cells' business), joined and sanitized."""
+    parts = []
+    for output in outputs:
+        kind = output.get("output_type")
+        if kind == "stream" and output.get("name") == "stdout":
+            text = output.get("text", "")
+        elif kind in ("execute_result", "display_data"):
+            text = output.get("data", {}).get("text/plain", "")
+        else:
+            continue
+        parts.append(text if isinstance(text, str) else "".join(text))
+    text = "".join(parts)
+    for pattern, replacement in _sanitizers():
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
 # Run All has finished when the status bar says Idle, no cell is queued or running, and
 # every code cell has an execution count (or an error stopped the run). A dialog (e.g.
 # "Kernel Restarting") ends the wait too, so the test can report it at once.
@@ -502,6 +548,33 @@ class NotebookPage:
         )
         self.wait_until_settled()
         return self.page_state()
+
+    def checked_outputs(self) -> dict[int, str]:
+        """What the page shows under each cell marked ``# NBVAL_CHECK_OUTPUT`` (cell index →
+        its stdout and plain-text results, sanitized as nbval does)."""
+        outputs = self.page.evaluate(_CHECKED_OUTPUTS_JS, f"notebooks/{self.name}")
+        return {int(index): checked_text(cell_outputs) for index, cell_outputs in outputs.items()}
+
+    def assert_checked_outputs_match(self) -> int:
+        """The checks nbval makes (cells marked ``# NBVAL_CHECK_OUTPUT`` must print what the
+        stored notebook shows), made on the page; returns how many cells were compared."""
+        stored = nbformat.read(NOTEBOOKS_DIR / self.name, as_version=4)
+        shown = self.checked_outputs()
+        expected = {
+            index: checked_text(cell.outputs)
+            for index, cell in enumerate(stored.cells)
+            if cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_OUTPUT_MARK)
+        }
+        assert sorted(shown) == sorted(expected), (
+            f"{self.name}: cells marked {CHECK_OUTPUT_MARK} on the page {sorted(shown)}, "
+            f"in the stored notebook {sorted(expected)}"
+        )
+        for index, text in expected.items():
+            assert shown[index] == text, (
+                f"{self.name}, cell {index} ({CHECK_OUTPUT_MARK}): the page shows\n"
+                f"{_short(shown[index], 800)}\nbut the stored notebook\n{_short(text, 800)}"
+            )
+        return len(expected)
 
     def wait_until_settled(self) -> None:
         """Wait until the status bar has said Idle for SETTLE_S seconds in a row.

@@ -1,15 +1,11 @@
 """A learner runs a notebook, then moves a slider with the keyboard: the printed value and
-the figure must follow (tests 1 and 2 of issue 7; fixtures in conftest.py)."""
+the figure must follow (tests 1 and 2 of issue 7). ``test_notebooks_run.py`` does it right
+after its Run All of 03 and 07, in the same page, so neither notebook runs twice."""
 
 from __future__ import annotations
 
 import math
 import re
-
-import pytest
-from conftest import NOTEBOOKS_DIR
-
-pytestmark = pytest.mark.browser
 
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
@@ -39,16 +35,8 @@ def move_and_check(slider, key: str, before: dict, pattern: str, where: str) -> 
     return after
 
 
-def needs(name: str):
-    """Skip (with the reason) until the notebook exists; once it does, the test runs."""
-    return pytest.mark.skipif(
-        not (NOTEBOOKS_DIR / name).exists(), reason=f"notebooks/{name} does not exist yet"
-    )
-
-
 def check_slider_redraws(notebook, name: str, description: str, pattern: str) -> None:
-    notebook.open(name)
-    notebook.assert_no_errors(notebook.run_all())
+    """On a notebook that has just run all its cells: move the slider and back."""
     slider = notebook.slider(description)
     start = slider.state()
     where = f"{name}, slider {description!r}"
@@ -66,18 +54,11 @@ def check_slider_redraws(notebook, name: str, description: str, pattern: str) ->
     )
 
 
-ACTIVATIONS = "03_activation_functions.ipynb"
-OPTIMIZERS = "07_faster_optimizers.ipynb"
-
-
-@needs(ACTIVATIONS)
-def test_leaky_relu_alpha_slider_redraws(notebook):
-    """03: the 'leaky ReLU α' slider; each redraw prints a line starting 'α = <value>'."""
-    check_slider_redraws(notebook, ACTIVATIONS, "leaky ReLU α", rf"^α = ({NUMBER})")
-
-
-@needs(OPTIMIZERS)
-def test_learning_rate_slider_redraws_trajectories(notebook):
-    """07: the first 'learning rate' slider; each redraw prints 'learning rate = <value>'
-    and the optimizer trajectories are drawn again."""
-    check_slider_redraws(notebook, OPTIMIZERS, "learning rate", rf"learning rate = ({NUMBER})")
+# notebook: (the slider's label, the line each redraw prints with the slider's value)
+SLIDERS = {
+    # 03: the leaky-ReLU α slider; each redraw prints a line starting "α = <value>".
+    "03_activation_functions.ipynb": ("leaky ReLU α", rf"^α = ({NUMBER})"),
+    # 07: the first learning-rate slider; each redraw prints "learning rate = <value>" and
+    # draws the optimizer trajectories again.
+    "07_faster_optimizers.ipynb": ("learning rate", rf"learning rate = ({NUMBER})"),
+}
