@@ -163,3 +163,52 @@ def test_a_preview_needs_the_live_widget():
 
     with pytest.raises(ValueError, match=r"got VBox with 0 output areas"):
         live.preview(ipywidgets.VBox([]), text="x")
+
+
+def test_histogram_counts_match_numpy_on_clipped_values():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(50, 30)) * 3
+    edges = np.linspace(-2.0, 4.0, live.HISTOGRAM_BINS + 1)
+    expected = np.histogram(np.clip(a.ravel(), edges[0], edges[-1]), edges)[0]
+    np.testing.assert_array_equal(live._counts(a, edges), expected)
+
+
+@pytest.mark.parametrize("epochs, compiled", [(1, False), (3, True)])
+def test_short_fits_probe_eagerly_long_ones_compiled(epochs, compiled):
+    # 4 steps an epoch, every step measured: 4 measurements stay eager, 12 are worth a trace.
+    x, y = _data()
+    model = _net()
+    models.compile_classifier(model, "sgd")
+    callback = live.LiveTraining(x, y, every=1, show=False)
+    model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, callbacks=[callback])
+    assert len(callback.record.steps) == 4 * epochs
+    assert hasattr(callback._probe, "get_concrete_function") == compiled
+
+
+def test_a_short_fit_shows_only_its_final_frame(monkeypatch):
+    # Default throttle: the first frame waits until draw_share of the time would pay for one.
+    shown = []
+    monkeypatch.setattr(live.LiveTraining, "_draw", lambda self: shown.append(self._step))
+    x, y = _data()
+    model = _net()
+    models.compile_classifier(model, "sgd")
+    callback = live.LiveTraining(x, y, every=1, show=True)
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[callback])
+    assert shown == [8]
+
+
+def test_fitting_the_same_model_again_reuses_its_traced_probe():
+    x, y = _data()
+    model = _net()
+    models.compile_classifier(model, "sgd")
+    probes = []
+    for _ in range(2):
+        callback = live.LiveTraining(x, y, every=1, show=False)
+        model.fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=[callback])
+        probes.append(callback._probe)
+    assert probes[0] is probes[1]
+    other = _net()
+    models.compile_classifier(other, "sgd")
+    callback = live.LiveTraining(x, y, every=1, show=False)
+    other.fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=[callback])
+    assert callback._probe is not probes[0]
