@@ -19,10 +19,11 @@ the course the way a learner does:
 Tests: ``sliders.py`` (called after Run All) moves the leaky-ReLU α slider of notebook 03 and the
 learning-rate slider of notebook 07 with the keyboard and checks that the printed value
 and the figure change; ``test_notebooks_run.py`` runs every notebook and fails on any
-error output on the page.
+error output on the page or a checked cell (``# NBVAL_CHECK_OUTPUT``) showing other output
+than the stored notebook.
 
-Run: ``make browser`` or ``.venv/bin/pytest tests/browser`` (about 10 minutes for the
-whole course on a 2-core machine: 15-60 s per notebook). Knobs (environment variables):
+Run: ``make browser`` or ``.venv/bin/pytest -n 2 tests/browser`` (about 13 minutes for the
+whole course on a 2-core machine: 25-190 s per notebook, 03 the longest). Knobs (environment variables):
 ``DNN_BROWSER_CHROMIUM`` (browser binary, default /usr/bin/chromium),
 ``DNN_BROWSER_NOTEBOOKS`` (another folder of notebooks to test), ``DNN_BROWSER_TIMEOUT``
 (seconds a Run All may take, default 600).
