@@ -308,7 +308,11 @@ def time_live_view(pairs: int = 3) -> dict:
             f"with the view ({setting['overhead']:+.0%}, {frames} frames)",
             flush=True,
         )
-    return {"settings": settings, "load_average": os.getloadavg()[0]}
+    return {
+        "settings": settings,
+        "load_average": os.getloadavg()[0],
+        "date": dt.date.today().isoformat(),
+    }
 
 
 def machine_description() -> str:
@@ -357,12 +361,27 @@ def write_report(
     live_view = live_view or previous.get("live_view")
     names = sorted(set(full) | set(quick))
     records = [rec for r in full.values() for rec in r.records]
+    measured = (
+        f"Measured {dt.date.today().isoformat()} on {machine_description()}, by "
+        "`make bench` (`benchmarks/run.py`). Each notebook ran top to bottom in a fresh kernel, "
+        "one at a time; memory is the kernel's peak resident set."
+    )
+    if not runs and RESULTS_MD.exists():  # --only-live-view: the notebooks' numbers are older
+        old = [
+            x
+            for x in RESULTS_MD.read_text(encoding="utf-8").splitlines()
+            if x.startswith("Measured ")
+        ]
+        measured = old[0] if old else measured
+    if live_view and live_view.get("date"):
+        measured += (
+            f" The live-view rows were measured {live_view['date']} "
+            f"(load average {live_view['load_average']:.1f} on 2 cores)."
+        )
     lines = [
         "# Benchmark results",
         "",
-        f"Measured {dt.date.today().isoformat()} on {machine_description()}, by "
-        "`make bench` (`benchmarks/run.py`). Each notebook ran top to bottom in a fresh kernel, "
-        "one at a time; memory is the kernel's peak resident set.",
+        measured,
         "",
         "## Notebooks",
         "",
@@ -535,7 +554,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-widgets", action="store_true")
     parser.add_argument("--widget-repeats", type=int, default=20)
     parser.add_argument("--skip-live-view", action="store_true")
+    parser.add_argument(
+        "--only-live-view",
+        action="store_true",
+        help="time only the live view; keep every other number of the last report",
+    )
     args = parser.parse_args(argv)
+    if args.only_live_view:
+        previous = json.loads(RAW_JSON.read_text()) if RAW_JSON.exists() else {}
+        write_report([], [], previous, time_live_view())
+        return
 
     paths = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
     if args.notebooks:

@@ -23,8 +23,8 @@ error output on the page or a checked cell (``# NBVAL_CHECK_OUTPUT``) showing ot
 than the stored notebook.
 
 Run: ``make browser`` or ``.venv/bin/pytest -n 2 tests/browser`` (about 13 minutes for the
-whole course on a 2-core machine: 25-190 s per notebook, 03 the longest). Knobs (environment variables):
-``DNN_BROWSER_CHROMIUM`` (browser binary, default /usr/bin/chromium),
+whole course on a 2-core machine: 25-190 s per notebook, 03 the longest). Knobs (environment
+variables): ``DNN_BROWSER_CHROMIUM`` (browser binary, default /usr/bin/chromium),
 ``DNN_BROWSER_NOTEBOOKS`` (another folder of notebooks to test), ``DNN_BROWSER_TIMEOUT``
 (seconds a Run All may take, default 600).
 Without Chromium or Playwright the tests skip with the reason; with ``CI=true`` they fail.
