@@ -77,10 +77,10 @@ test: setup system-browser book
 		if [ -x "$(CHROMIUM)" ]; then \
 			echo "Notebooks in the default environment: run in JupyterLab by tests/browser (nbval runs them at the oldest pins)."; \
 			$(BIN)/pytest -n 2 --dist load tests --ignore=tests/browser && \
-			$(BIN)/pytest -n 2 --dist load tests/browser; \
+			$(BIN)/pytest -n 2 --dist loadgroup tests/browser; \
 		else \
 			$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/browser && \
-			$(BIN)/pytest -n 2 --dist load tests/browser; \
+			$(BIN)/pytest -n 2 --dist loadgroup tests/browser; \
 		fi; status=$$?; \
 		wait $$venv_build || { cat .work/venv-oldest.log; exit 1; }; cat .work/venv-oldest.log; \
 		exit $$status

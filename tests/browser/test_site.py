@@ -34,7 +34,9 @@ import nbformat
 import pytest
 from conftest import REPO_ROOT, SCREENSHOTS_DIR, _skip_or_fail
 
-pytestmark = pytest.mark.browser
+# One worker reads the whole site once (its module fixture visits every page, ~40 s); with
+# --dist loadgroup the other worker goes on running notebooks meanwhile.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site")]
 
 SITE_DIR = Path(os.environ.get("DNN_SITE_DIR") or REPO_ROOT / "build" / "book" / "html")
 SITE_NOTEBOOKS = REPO_ROOT / "notebooks"  # what `make book` builds the site from
