@@ -135,6 +135,7 @@ class NotebookRun:
     error: str = ""
     records: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
+    date: str = ""  # when it ran (rows of a partial run sit next to older ones)
 
 
 class PeakMemory:
@@ -204,7 +205,15 @@ def run_notebook(path: Path, mode: str, store: bool) -> NotebookRun:
     if store and mode == "full" and not error:
         nbformat.write(nb, path)
     return NotebookRun(
-        path.stem, mode, seconds, memory.peak_bytes / 2**20, not error, error, records, claims
+        path.stem,
+        mode,
+        seconds,
+        memory.peak_bytes / 2**20,
+        not error,
+        error,
+        records,
+        claims,
+        dt.date.today().isoformat(),
     )
 
 
@@ -361,18 +370,23 @@ def write_report(
     live_view = live_view or previous.get("live_view")
     names = sorted(set(full) | set(quick))
     records = [rec for r in full.values() for rec in r.records]
+    # Rows stored before runs carried their date come from the full run of 2026-11-22.
+    every_run = [*full.values(), *quick.values()]
+    by_day: dict[str, set[str]] = {}
+    for r in every_run:
+        by_day.setdefault(r.date or "2026-11-22", set()).add(r.notebook[:2])
+    days = sorted(by_day) or [dt.date.today().isoformat()]
     measured = (
-        f"Measured {dt.date.today().isoformat()} on {machine_description()}, by "
-        "`make bench` (`benchmarks/run.py`). Each notebook ran top to bottom in a fresh kernel, "
-        "one at a time; memory is the kernel's peak resident set."
+        f"Measured {days[0] if len(days) == 1 else 'on several days'} on "
+        f"{machine_description()}, by `make bench` (`benchmarks/run.py`). Each notebook ran top "
+        "to bottom in a fresh kernel, one at a time; memory is the kernel's peak resident set."
     )
-    if not runs and RESULTS_MD.exists():  # --only-live-view: the notebooks' numbers are older
-        old = [
-            x
-            for x in RESULTS_MD.read_text(encoding="utf-8").splitlines()
-            if x.startswith("Measured ")
-        ]
-        measured = old[0] if old else measured
+    if len(days) > 1:  # a partial run: its rows sit next to older ones
+        measured += (
+            " Notebook rows by day: "
+            + "; ".join(f"{day}: {', '.join(sorted(by_day[day]))}" for day in days)
+            + "."
+        )
     if live_view and live_view.get("date"):
         measured += (
             f" The live-view rows were measured {live_view['date']} "
