@@ -415,8 +415,8 @@ def write_report(
     quick_total = sum(r.seconds for r in quick.values())
     peak_all = max([r.peak_rss_mb for r in [*full.values(), *quick.values()]] or [0]) / 1024
     lines += [
-        f"| **total** | **{full_total:.0f}** | **{quick_total:.0f}** | "
-        f"max {peak_all * 1024:.0f} | |",
+        f"| **total**{' (rows of different days: not one run)' if len(days) > 1 else ''} | "
+        f"**{full_total:.0f}** | **{quick_total:.0f}** | max {peak_all * 1024:.0f} | |",
         "",
     ]
 
