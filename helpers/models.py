@@ -142,8 +142,12 @@ def compile_classifier(
     model: keras.Model,
     optimizer: str | keras.optimizers.Optimizer = "sgd",
     learning_rate: float | None = None,
+    steps_per_execution: int = 1,
 ) -> keras.Model:
-    """Compile for integer class labels: sparse cross-entropy loss and accuracy."""
+    """Compile for integer class labels: sparse cross-entropy loss and accuracy.
+
+    ``steps_per_execution``: training steps per call of the compiled step (see :class:`Restarts`).
+    """
     if isinstance(optimizer, str):
         optimizer = keras.optimizers.get(optimizer)
         if learning_rate is not None:
@@ -155,6 +159,7 @@ def compile_classifier(
         loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
         optimizer=optimizer,
         metrics=["accuracy"],
+        steps_per_execution=steps_per_execution,
     )
     return model
 
@@ -167,6 +172,10 @@ class Restarts:
     :meth:`restart` puts the given weights back (BN's moving statistics included), resets the
     optimizer's state (momentum buffers, step count) and sets the learning rate, so ``fit``
     re-uses the traced step. Options fixed at compile time (clipping, loss) stay as compiled.
+
+    ``steps_per_execution`` > 1 runs that many steps per call of the compiled step: the same
+    updates in the same order, with less Python between steps (a small net's epoch runs about
+    twice as fast on two cores), but callbacks then see a batch only every that many steps.
     """
 
     def __init__(
@@ -174,12 +183,22 @@ class Restarts:
         model: keras.Model,
         optimizer: keras.optimizers.Optimizer,
         loss: keras.losses.Loss | None = None,
+        steps_per_execution: int = 1,
     ) -> None:
+        check_whole_number("steps_per_execution", steps_per_execution, minimum=1)
         if loss is None:
-            self.model = compile_classifier(model, optimizer)
+            self.model = compile_classifier(
+                model, optimizer, steps_per_execution=steps_per_execution
+            )
         else:  # e.g. label smoothing, which needs one-hot targets and its own loss
-            model.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
+            model.compile(
+                loss=loss,
+                optimizer=optimizer,
+                metrics=["accuracy"],
+                steps_per_execution=steps_per_execution,
+            )
             self.model = model
+        self.steps_per_execution = steps_per_execution
         self.optimizer = optimizer
         optimizer.build(model.trainable_variables)
         self._initial_state = [variable.numpy() for variable in optimizer.variables]

@@ -307,7 +307,9 @@ class RepeatedRuns:
     ``schedule``: 'warmup_cosine' (linear warm-up over ``warmup_fraction`` of the run, then a
     half cosine to 0), 'constant' (schedule-free AdamW), or 'one_cycle' (notebook 08's
     ``OneCycleScheduler``). ``exclude`` names variables spared from weight decay;
-    ``label_smoothing`` trains on smoothed one-hot targets.
+    ``label_smoothing`` trains on smoothed one-hot targets. ``steps_per_execution``: training
+    steps per call of the compiled step (the same updates, less Python between them; see
+    ``models.Restarts``); a run with it > 1 takes no callbacks that act on every batch.
     """
 
     def __init__(
@@ -317,6 +319,7 @@ class RepeatedRuns:
         schedule: str = "warmup_cosine",
         exclude: Sequence[str] = (),
         label_smoothing: float | None = None,
+        steps_per_execution: int = 1,
         **hyperparameters: Any,
     ):
         import keras
@@ -339,7 +342,15 @@ class RepeatedRuns:
             else keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
         )
         # Restarts compiles once and puts weights and optimizer state back for every run.
-        self._restarts = models.Restarts(self.model, self.optimizer, loss=loss)
+        self._restarts = models.Restarts(
+            self.model, self.optimizer, loss=loss, steps_per_execution=steps_per_execution
+        )
+        self.steps_per_execution = steps_per_execution
+        if steps_per_execution > 1 and schedule == "one_cycle":
+            raise ValueError(
+                f"schedule 'one_cycle' sets the rate on every batch, so it needs "
+                f"steps_per_execution=1, got {steps_per_execution}."
+            )
         # Schedule-free AdamW starts its z sequence at the weights: find each weight's z.
         slots = {v.path.split("/")[-1]: v for v in self.optimizer.variables}
         self._z_slots = (
@@ -372,6 +383,13 @@ class RepeatedRuns:
                 f"need learning_rate > 0 and 0 ≤ warmup_fraction < 1, got {learning_rate}, "
                 f"{warmup_fraction}."
             )
+        if self.steps_per_execution > 1:
+            per_batch = [c for c in callbacks if _acts_on_batches(c)]
+            if per_batch:
+                raise ValueError(
+                    f"callbacks that act on every batch ({type(per_batch[0]).__name__}) need "
+                    f"steps_per_execution=1, got {self.steps_per_execution}."
+                )
         config.set_seed(seed)
         self._restarts.restart(self.build_model().get_weights())
         for weight, z in self._z_slots:
@@ -401,6 +419,15 @@ class RepeatedRuns:
             held_out_loss=float(-np.mean(np.log(np.maximum(picked, 1e-7)))),
             held_out_accuracy=float(np.mean(probabilities.argmax(axis=1) == y)),
         )
+
+
+def _acts_on_batches(callback: Any) -> bool:
+    """Whether ``callback`` overrides one of Keras's per-batch hooks of training."""
+    import keras
+
+    base = keras.callbacks.Callback
+    hooks = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+    return any(getattr(type(callback), hook) is not getattr(base, hook) for hook in hooks)
 
 
 def evaluate(model: Any, x: Array, y: Array) -> tuple[float, float]:

@@ -211,3 +211,39 @@ def test_gradients_do_not_depend_on_the_loss_scale_in_float32():
     scaled = mo.gradients(model, *TRAIN, loss, scale=1024.0)
     for a, b in zip(plain, scaled, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "name, schedule, hyper",
+    [
+        ("adamw", "warmup_cosine", {"weight_decay": 0.1}),
+        ("schedule_free", "constant", {"warmup_steps": 2}),
+        ("muon", "warmup_cosine", {"exclude_layers": ["output"]}),
+        ("adamw", "constant", {"use_ema": True, "ema_momentum": 0.9}),
+    ],
+)
+def test_several_steps_per_execution_take_the_same_steps(name, schedule, hyper):
+    one = mo.RepeatedRuns(name, small_net, schedule=schedule, **hyper)
+    four = mo.RepeatedRuns(name, small_net, schedule=schedule, steps_per_execution=4, **hyper)
+    a = one.run(TRAIN, TRAIN, 3e-3, seed=0, epochs=2, batch_size=32)
+    b = four.run(TRAIN, TRAIN, 3e-3, seed=0, epochs=2, batch_size=32)
+    assert b.held_out_loss == pytest.approx(a.held_out_loss, rel=1e-5)
+    for w_one, w_four in zip(one.model.get_weights(), four.model.get_weights(), strict=True):
+        np.testing.assert_allclose(w_four, w_one, rtol=1e-5, atol=1e-6)
+
+
+def test_several_steps_per_execution_refuse_per_batch_callbacks():
+    with pytest.raises(ValueError, match=r"one_cycle.*steps_per_execution=1, got 4"):
+        mo.RepeatedRuns("adamw", small_net, schedule="one_cycle", steps_per_execution=4)
+    trainer = mo.RepeatedRuns("adamw", small_net, steps_per_execution=4)
+
+    class EveryBatch(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    with pytest.raises(ValueError, match=r"EveryBatch.*steps_per_execution=1, got 4"):
+        trainer.run(TRAIN, TRAIN, 1e-3, seed=0, epochs=1, callbacks=[EveryBatch()])
+    with pytest.raises(ValueError, match="steps_per_execution must be a whole number"):
+        mo.RepeatedRuns("adamw", small_net, steps_per_execution=0)
+    # an epoch-level callback is fine
+    trainer.run(TRAIN, TRAIN, 1e-3, seed=0, epochs=1, callbacks=[keras.callbacks.History()])
