@@ -65,13 +65,25 @@ class RepeatedTraining(Restarts):
     from the optimizer's initial state (step 0, zero averages, AdaGrad's 0.1), and its
     learning rate decays from ``learning_rate`` to 0 along a half cosine over the run: the
     same training as a new model and optimizer, without Keras tracing its step again.
+    ``steps_per_execution``: see ``models.Restarts`` (callbacks then see every that many batches).
     """
 
-    def __init__(self, name: str, build_model: Callable[[], Any], **hyperparameters: float):
+    def __init__(
+        self,
+        name: str,
+        build_model: Callable[[], Any],
+        *,
+        steps_per_execution: int = 1,
+        **hyperparameters: float,
+    ):
         check_choice("optimizer", name, OPTIMIZERS)
         self.name, self.build_model = name, build_model
         self.schedule = _cosine_to_zero()
-        super().__init__(build_model(), keras_optimizer(name, self.schedule, **hyperparameters))
+        super().__init__(
+            build_model(),
+            keras_optimizer(name, self.schedule, **hyperparameters),
+            steps_per_execution=steps_per_execution,
+        )
 
     def run(
         self,
