@@ -203,6 +203,22 @@ class Restarts:
         optimizer.build(model.trainable_variables)
         self._initial_state = [variable.numpy() for variable in optimizer.variables]
 
+    def check_callbacks(self, callbacks: Sequence) -> None:
+        """Refuse callbacks that act on every batch when several steps run per call (they
+        would see only every ``steps_per_execution``-th batch)."""
+        if self.steps_per_execution == 1:
+            return
+        base = keras.callbacks.Callback
+        hooks = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+        per_batch = [
+            c for c in callbacks if any(getattr(type(c), h) is not getattr(base, h) for h in hooks)
+        ]
+        if per_batch:
+            raise ValueError(
+                f"callbacks that act on every batch ({type(per_batch[0]).__name__}) need "
+                f"steps_per_execution=1, got {self.steps_per_execution}."
+            )
+
     def restart(self, weights: Sequence, learning_rate: float | None = None) -> keras.Model:
         """The model with ``weights``, a fresh optimizer state and (if given) this learning rate."""
         check_positive("learning_rate", learning_rate, allow_none=True)

@@ -383,13 +383,7 @@ class RepeatedRuns:
                 f"need learning_rate > 0 and 0 ≤ warmup_fraction < 1, got {learning_rate}, "
                 f"{warmup_fraction}."
             )
-        if self.steps_per_execution > 1:
-            per_batch = [c for c in callbacks if _acts_on_batches(c)]
-            if per_batch:
-                raise ValueError(
-                    f"callbacks that act on every batch ({type(per_batch[0]).__name__}) need "
-                    f"steps_per_execution=1, got {self.steps_per_execution}."
-                )
+        self._restarts.check_callbacks(callbacks)
         config.set_seed(seed)
         self._restarts.restart(self.build_model().get_weights())
         for weight, z in self._z_slots:
@@ -419,15 +413,6 @@ class RepeatedRuns:
             held_out_loss=float(-np.mean(np.log(np.maximum(picked, 1e-7)))),
             held_out_accuracy=float(np.mean(probabilities.argmax(axis=1) == y)),
         )
-
-
-def _acts_on_batches(callback: Any) -> bool:
-    """Whether ``callback`` overrides one of Keras's per-batch hooks of training."""
-    import keras
-
-    base = keras.callbacks.Callback
-    hooks = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
-    return any(getattr(type(callback), hook) is not getattr(base, hook) for hook in hooks)
 
 
 def evaluate(model: Any, x: Array, y: Array) -> tuple[float, float]:

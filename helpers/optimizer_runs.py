@@ -98,6 +98,7 @@ class RepeatedTraining(Restarts):
         """Train from the seed's initial weights for ``epochs``, then score on ``held_out``."""
         check_positive("learning_rate", learning_rate)
         check_whole_number("epochs", epochs, minimum=1)
+        self.check_callbacks(callbacks)
         config.set_seed(seed)
         self.restart(self.build_model().get_weights())
         steps_per_epoch = -(-len(train[0]) // batch_size)

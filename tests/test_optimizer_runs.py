@@ -45,3 +45,20 @@ def test_repeated_training_equals_a_fresh_model_and_optimizer(name, small_fashio
     assert first.held_out_accuracy == pytest.approx(val_accuracy, abs=1 / 500)
     with pytest.raises(ValueError, match="epochs"):
         runs.run(small_fashion.train, small_fashion.valid, lr, seed=0, epochs=0)
+
+
+def test_several_steps_per_call_take_the_same_steps_and_refuse_per_batch_callbacks(small_fashion):
+    one = optimizer_runs.RepeatedTraining("nadam", _build_small)
+    eight = optimizer_runs.RepeatedTraining("nadam", _build_small, steps_per_execution=8)
+    a = one.run(small_fashion.train, small_fashion.valid, 0.01, seed=0, epochs=2)
+    b = eight.run(small_fashion.train, small_fashion.valid, 0.01, seed=0, epochs=2)
+    assert b.held_out_loss == pytest.approx(a.held_out_loss, rel=1e-5)
+
+    class EveryBatch(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            pass
+
+    train, valid = small_fashion.train, small_fashion.valid
+    with pytest.raises(ValueError, match=r"EveryBatch.*steps_per_execution=1, got 8"):
+        eight.run(train, valid, 0.01, seed=0, epochs=1, callbacks=[EveryBatch()])
+    one.run(train, valid, 0.01, seed=0, epochs=1, callbacks=[EveryBatch()])  # one step a call: fine
