@@ -868,9 +868,7 @@ def cases() -> list[WidgetCase]:
         # 12
         WidgetCase("residual knob: depth", "12", "numpy", _depth_norm, linear_values(2, 100, 1)),
         # 13
-        WidgetCase(
-            "warm-up: fraction", "13", "numpy", _warmup, linear_values(0.0, 0.5, 0.02)
-        ),
+        WidgetCase("warm-up: fraction", "13", "numpy", _warmup, linear_values(0.0, 0.5, 0.02)),
         WidgetCase(
             "new optimizers: learning rate",
             "13",

@@ -1,6 +1,7 @@
 """Watch a net train: per-layer statistics recorded during ``model.fit`` and drawn live.
 
-``LiveTraining`` is a Keras callback. Every ``every`` training steps it records, per layer:
+``LiveTraining`` is a Keras callback. Every ``every`` training steps (and after the last one)
+it records, per layer:
 
 * on a fixed probe batch, each hidden nonlinearity's outputs: mean, std, the share of
   *saturated* entries (sigmoid/tanh-like outputs within 3 % of the range from a bound), the
@@ -16,14 +17,23 @@ In a notebook it redraws one figure in place while ``fit`` runs (at most ``max_f
 second and at most ``draw_share`` of the wall time spent drawing), and the last frame stays in
 the stored output. With ``log_dir`` it writes the same numbers for TensorBoard.
 ``live_training_widget`` puts controls and a *train* button above such a figure.
+
+What keeps it cheap (``make bench`` measures it at each notebook's setting): for the nets the
+course builds, the measurement is a forward and backward pass in NumPy (``helpers.live_probe``:
+no tracing), of which only reading the weights happens between two steps, the rest in a worker
+thread while training goes on; frames are drawn with Pillow (``helpers.live_frames``), not
+matplotlib. Other models are measured through ``tf.GradientTape``. From the first watched fit
+on, NumPy's BLAS keeps to one thread (``live_probe.one_blas_thread``): a second BLAS thread, once
+woken, spins beside TensorFlow's own threads and slows the steps that follow.
 """
 
 from __future__ import annotations
 
-import io
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,12 +42,11 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
-from PIL import Image as PILImage
 
+from helpers import live_frames, live_probe
 from helpers.diagnostics import ACTIVATION_LAYER_TYPES
+from helpers.live_frames import GUIDE as UPDATE_RATIO_GUIDE
+from helpers.live_frames import _png, draw_live, render_frame
 
 # Output ranges of the saturating activations; an entry within SATURATION_MARGIN of the range
 # from either bound counts as saturated (its slope is then below ~12 % of the peak for sigmoid).
@@ -48,16 +57,14 @@ SATURATING_RANGES = {
     "softsign": (-1.0, 1.0),
 }
 SATURATION_MARGIN = 0.03
-UPDATE_RATIO_GUIDE = -3.0  # log10(std(ΔW) / std(W)): updates ~1/1000 of the weights
 HISTOGRAM_BINS = 40
-# A fit with at least this many measurements gets a compiled probe (tf.function): tracing costs
-# about as much as this many eager probe calls and saves most of each later one (measured on a
-# 10 x 100 net and 256 probe images: trace 0.72 s, eager call 104 ms, compiled call 9 ms).
-# Shorter fits measure eagerly.
+# A fit the NumPy probe cannot follow (a layer it does not know) measures through
+# tf.GradientTape, compiled once it plans at least this many measurements: tracing costs about
+# as much as this many eager calls (10 x 100 net, 256 probe images: trace 0.72 s, eager call
+# 104 ms, compiled call 9 ms). The NumPy probe needs no tracing (about 10-15 ms a call there).
 COMPILE_PROBE_AFTER = 8
-# What a frame is assumed to cost before the first one is drawn (measured 0.4-0.6 s for the six
-# panels): with draw_share 0.1, the first frame comes after about 5 s of fitting.
-FIRST_FRAME_SECONDS = 0.5
+# What a frame is assumed to cost before the first one is drawn (Pillow frames: 15-35 ms).
+FIRST_FRAME_SECONDS = 0.03
 # Compiled probes by model, so fitting the same model again does not trace again.
 _PROBES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -145,8 +152,10 @@ class LiveTraining(keras.callbacks.Callback):
     """Record per-layer statistics every ``every`` steps of ``fit`` and draw them live.
 
     ``x_probe``/``y_probe``: a fixed batch (a few hundred images) on which activations and
-    gradients are measured, in inference mode. ``show``: draw in the notebook (``None``: only
-    inside IPython). ``output``: an ``ipywidgets.Output`` to draw into instead of the cell.
+    gradients are measured, in inference mode. ``first``: also measure each of the first
+    ``first`` steps (a fit often changes fastest at its start). ``show``: draw in the notebook
+    (``None``: only inside IPython). ``output``: an ``ipywidgets.Output`` to draw into instead
+    of the cell.
     ``histogram_layer``: the layer whose outputs are drawn over time (default: the first
     hidden one). ``title``: shown above the figure. After ``fit``, ``record`` holds the numbers
     and ``figure()`` draws them.
@@ -158,10 +167,11 @@ class LiveTraining(keras.callbacks.Callback):
         y_probe: np.ndarray,
         every: int = 20,
         *,
+        first: int = 0,
         show: bool | None = None,
         output: Any = None,
         max_fps: float = 2.0,
-        draw_share: float = 0.1,
+        draw_share: float = 0.05,
         histogram_layer: str | None = None,
         title: str = "",
         log_dir: str | Path | None = None,
@@ -169,6 +179,8 @@ class LiveTraining(keras.callbacks.Callback):
         super().__init__()
         if not isinstance(every, int) or isinstance(every, bool) or every < 1:
             raise ValueError(f"every must be a whole number of steps ≥ 1, got {every!r}.")
+        if not isinstance(first, int) or isinstance(first, bool) or first < 0:
+            raise ValueError(f"first must be a whole number of steps ≥ 0, got {first!r}.")
         if not max_fps > 0:
             raise ValueError(f"max_fps must be > 0 frames a second, got {max_fps!r}.")
         if not 0 < draw_share <= 1:
@@ -178,9 +190,10 @@ class LiveTraining(keras.callbacks.Callback):
                 f"the probe batch needs as many labels as images (at least one), got "
                 f"{len(x_probe)} images and {len(y_probe)} labels."
             )
-        self.x_probe = tf.convert_to_tensor(np.asarray(x_probe, dtype="float32"))
-        self.y_probe = tf.convert_to_tensor(np.asarray(y_probe))
+        self.x_probe = np.asarray(x_probe, dtype="float32")
+        self.y_probe = np.asarray(y_probe)
         self.every = every
+        self.first = first
         self.show = show
         self.output = output
         self.max_fps = max_fps
@@ -206,23 +219,30 @@ class LiveTraining(keras.callbacks.Callback):
                 f"allowed: {sorted(site_names)}."
             )
         self._kernels = [self.model.get_layer(name).kernel for name in self.kernel_names]
-        params = self.params or {}
-        steps, epochs = params.get("steps"), params.get("epochs")
-        planned = -(-steps * epochs // self.every) if steps and epochs else COMPILE_PROBE_AFTER
-        compiled = planned >= COMPILE_PROBE_AFTER
-        # A model fitted again (a sweep that resets one net's weights) reuses its traced probe.
-        key = (tuple(sorted(site_names)), tuple(self.kernel_names), compiled)
-        cached = _PROBES.get(self.model)
-        if compiled and cached is not None and cached[0] == key:
-            self._probe = cached[1]
-        else:
-            self._probe = self._make_probe(compiled=compiled)
-            if compiled:
-                _PROBES[self.model] = (key, self._probe)
+        self._probe = live_probe.numpy_probe(self.model, site_names, self._kernels)
+        if self._probe is None:
+            params = self.params or {}
+            steps, epochs = params.get("steps"), params.get("epochs")
+            planned = -(-steps * epochs // self.every) if steps and epochs else COMPILE_PROBE_AFTER
+            compiled = planned >= COMPILE_PROBE_AFTER
+            # A model fitted again (a sweep that resets one net's weights) reuses its traced probe.
+            key = (tuple(sorted(site_names)), tuple(self.kernel_names), compiled)
+            cached = _PROBES.get(self.model)
+            if compiled and cached is not None and cached[0] == key:
+                self._probe = cached[1]
+            else:
+                self._probe = live_probe.keras_probe(
+                    self.model, site_names, self._kernels, compiled=compiled
+                )
+                if compiled:
+                    _PROBES[self.model] = (key, self._probe)
         self.record = LiveRecord()
         self.frames, self.seconds_measuring, self.seconds_drawing = 0, 0.0, 0.0
         self._step = 0
+        steps, epochs = (self.params or {}).get("steps"), (self.params or {}).get("epochs")
+        self._last_step = steps * epochs - 1 if steps and epochs else -1
         self._before: list | None = None
+        self._after: tuple[int, list] | None = None  # (step, kernels) of the last measurement
         self._started = time.perf_counter()
         # The first frame waits 1 / max_fps, and a frame is drawn only while the drawing so far
         # plus one more frame (as long as the last one took) fits in draw_share of the time: a
@@ -233,11 +253,32 @@ class LiveTraining(keras.callbacks.Callback):
         self._writer = (
             tf.summary.create_file_writer(str(self.log_dir)) if self.log_dir is not None else None
         )
+        # The NumPy probe reads the weights between two steps and computes the rest in one
+        # worker thread while training goes on (NumPy and TensorFlow release the GIL for their
+        # array work); results are recorded in step order, on this thread, before each frame.
+        self._pending: deque = deque()  # (step, future) of measurements still computing
+        self._worker = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-view")
+            if hasattr(self._probe, "snapshot")
+            else None
+        )
+        # NumPy's BLAS stays at one thread from the first watched fit on (TensorFlow's threads
+        # are its own): switching it back to two after a fit, or after each measurement, woke a
+        # BLAS thread that then spun beside the next training steps (see one_blas_thread).
+        if self._worker is not None:
+            live_probe.one_blas_thread()
 
     def on_train_batch_begin(self, batch, logs=None) -> None:
-        if self._step % self.every == 0:
+        if (
+            self._step % self.every == 0
+            or self._step < self.first
+            or self._step == self._last_step  # the final frame shows where the fit ended
+        ):
             start = time.perf_counter()
-            self._before = [tf.identity(kernel.value) for kernel in self._kernels]
+            if self._after is not None and self._after[0] == self._step:
+                self._before = self._after[1]  # measured at the end of the step just before
+            else:
+                self._before = [live_probe.read(kernel) for kernel in self._kernels]
             self.seconds_measuring += time.perf_counter() - start
 
     def on_train_batch_end(self, batch, logs=None) -> None:
@@ -245,7 +286,15 @@ class LiveTraining(keras.callbacks.Callback):
         if self._before is None:
             return
         start = time.perf_counter()
-        self._measure(self._before)
+        if self._worker is None:
+            self._record(self._step, self._probe(self.x_probe, self.y_probe, self._before))
+        else:
+            values = self._probe.snapshot()
+            self._after = (self._step, [values[id(kernel)] for kernel in self._kernels])
+            future = self._worker.submit(
+                self._probe.compute, self.x_probe, self.y_probe, self._before, values
+            )
+            self._pending.append((self._step, future))
         self._before = None
         self.seconds_measuring += time.perf_counter() - start
         now = time.perf_counter()
@@ -255,11 +304,19 @@ class LiveTraining(keras.callbacks.Callback):
             and now - self._last_frame >= 1.0 / self.max_fps
             and self.seconds_drawing + self._frame_seconds <= self.draw_share * elapsed
         ):
-            self._draw()
+            self._collect(wait=False)
+            self._draw(final=False)
 
     def on_train_end(self, logs=None) -> None:
+        start = time.perf_counter()
+        self._collect(wait=True)
+        if self._worker is not None:
+            self._worker.shutdown()
+            self._worker = None
+
+        self.seconds_measuring += time.perf_counter() - start
         if self._wants_display():
-            self._draw()
+            self._draw(final=True)
         if self._writer is not None:
             self._writer.flush()
             self._writer.close()
@@ -267,58 +324,21 @@ class LiveTraining(keras.callbacks.Callback):
 
     # --- measuring ------------------------------------------------------------------------
 
-    def _make_probe(self, compiled: bool) -> Callable:
-        model, site_names = self.model, {site.name for site in self.sites}
-        loss_fn = keras.losses.SparseCategoricalCrossentropy()
-        kernels = self._kernels
+    def _collect(self, wait: bool) -> None:
+        """Record the finished measurements, in step order (all of them with ``wait``)."""
+        while self._pending and (wait or self._pending[0][1].done()):
+            step, future = self._pending.popleft()
+            self._record(step, future.result())
 
-        # Plain Python over the layers, so it runs eagerly or, compiled once per fit without
-        # autograph, as one graph. The per-layer reductions happen inside, so only scalars
-        # and activations come back.
-        def probe(x, y, before):
-            with tf.GradientTape() as tape:
-                h, outputs = x, []
-                for layer in model.layers:
-                    h = layer(h, training=False)
-                    if layer.name in site_names:
-                        outputs.append(h)
-                loss = loss_fn(y, h)
-            grads = tape.gradient(loss, kernels)
-            kernel_stats = [
-                tf.stack(
-                    [
-                        tf.math.reduce_std(g),
-                        tf.math.reduce_std(kernel),
-                        tf.math.reduce_std(kernel - old),
-                        tf.math.reduce_std(old),
-                    ]
-                )
-                for g, kernel, old in zip(grads, kernels, before, strict=True)
-            ]
-            site_stats = [
-                tf.stack(
-                    [
-                        tf.reduce_mean(a),
-                        tf.math.reduce_std(a),
-                        tf.reduce_mean(
-                            tf.cast(tf.reduce_max(a, 0) == tf.reduce_min(a, 0), tf.float32)
-                        ),
-                    ]
-                )
-                for a in outputs
-            ]
-            return loss, outputs, kernel_stats, site_stats
-
-        return tf.function(probe, autograph=False, reduce_retracing=True) if compiled else probe
-
-    def _measure(self, before: list) -> None:
-        loss, outputs, kernel_stats, site_stats = self._probe(self.x_probe, self.y_probe, before)
+    def _record(self, step: int, measured: tuple) -> None:
+        loss, outputs, kernel_stats, site_stats, after = measured
+        if after is not None and self._worker is None:
+            self._after = (step, after)
         record = self.record
-        record.steps.append(self._step)
+        record.steps.append(step)
         record.loss.append(float(loss))
         for site, a, stats in zip(self.sites, outputs, site_stats, strict=True):
-            a = a.numpy()
-            mean, std, dead = (float(v) for v in stats.numpy())
+            mean, std, dead = (float(v) for v in stats)
             name = site.name
             record.activation_mean.setdefault(name, []).append(mean)
             record.activation_std.setdefault(name, []).append(std)
@@ -335,7 +355,7 @@ class LiveTraining(keras.callbacks.Callback):
             edges = record.edges[name]
             record.histograms.setdefault(name, []).append(_counts(a, edges))
         for name, stats in zip(self.kernel_names, kernel_stats, strict=True):
-            gradient_std, weight_std, change_std, old_std = (float(v) for v in stats.numpy())
+            gradient_std, weight_std, change_std, old_std = (float(v) for v in stats)
             record.gradient_std.setdefault(name, []).append(gradient_std)
             record.grad_data_ratio.setdefault(name, []).append(
                 gradient_std / max(weight_std, 1e-30)
@@ -345,7 +365,7 @@ class LiveTraining(keras.callbacks.Callback):
                 float(np.log10(change)) if change > 0 else float("-inf")
             )
         if self._writer is not None:
-            self._log(outputs)
+            self._log(step, outputs)
 
     @staticmethod
     def _edges(site: Site, a: np.ndarray) -> np.ndarray:
@@ -356,8 +376,8 @@ class LiveTraining(keras.callbacks.Callback):
             high = max(1.5 * float(np.percentile(a, 99.5)), 1e-3)
         return np.linspace(low, high, HISTOGRAM_BINS + 1)
 
-    def _log(self, outputs: list) -> None:
-        record, step = self.record, self._step
+    def _log(self, step: int, outputs: list) -> None:
+        record = self.record
         with self._writer.as_default(step=step):
             tf.summary.scalar("loss/probe_batch", record.loss[-1])
             for site, a in zip(self.sites, outputs, strict=True):
@@ -407,13 +427,24 @@ class LiveTraining(keras.callbacks.Callback):
         else:
             self._handle.update(image)
 
-    def _draw(self) -> None:
+    def _draw(self, final: bool) -> None:
         from IPython.display import Image
 
         start = time.perf_counter()
-        fig = self.figure()
-        image = Image(data=_png(fig), format="png")
-        plt.close(fig)
+        # Frames during the fit: JPEG, smaller, not supersampled (about 10 ms instead of 20-30).
+        # The last one, which stays in the stored notebook: PNG with smooth lines.
+        image_format = "png" if final else "jpeg"
+        data = render_frame(
+            self.record,
+            self.sites,
+            self.kernel_names,
+            self.histogram_layer,
+            self.title,
+            scale=1.25 if final else 1.0,
+            image_format=image_format,
+            supersample=live_frames.SUPERSAMPLE if final else 1,
+        )
+        image = Image(data=data, format=image_format)
         self._show(image)
         self.frames += 1
         self._last_frame = time.perf_counter()
@@ -428,116 +459,6 @@ def _counts(a: np.ndarray, edges: np.ndarray) -> np.ndarray:
     position = (a.ravel() - edges[0]) * (n_bins / (edges[-1] - edges[0]))
     index = np.clip(position, 0, n_bins - 1).astype(np.intp)
     return np.bincount(index, minlength=n_bins)
-
-
-def _png(fig: plt.Figure) -> bytes:
-    """The whole canvas as PNG, drawn once (its margins are fixed, so no tight-box pass)."""
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    buffer = io.BytesIO()
-    PILImage.fromarray(np.asarray(canvas.buffer_rgba())).save(
-        buffer, format="png", compress_level=1
-    )
-    return buffer.getvalue()
-
-
-def _layer_colors(n: int) -> list:
-    return list(plt.cm.viridis(np.linspace(0.0, 0.9, max(n, 1))))
-
-
-def draw_live(
-    record: LiveRecord,
-    sites: list[Site],
-    kernel_names: list[str],
-    histogram_layer: str | None = None,
-    title: str = "",
-) -> plt.Figure:
-    """Six panels over training steps: loss, update:data, grad:data, activation std,
-    saturated or dead share per layer, and one layer's histogram over time."""
-    # A bare Figure, not pyplot's: nothing for pyplot to keep open or show twice, and no pyplot
-    # callback on each of the thousands of artist changes a frame makes.
-    fig = Figure(figsize=(13, 6.2), dpi=72)
-    axes = fig.subplots(2, 3)
-    (ax_loss, ax_update, ax_grad), (ax_std, ax_health, ax_hist) = axes
-    steps = np.asarray(record.steps)
-    kernel_colors = _layer_colors(len(kernel_names))
-    site_colors = _layer_colors(len(sites))
-    ax_loss.set_title("loss on the probe batch", fontsize=10, y=1.0)
-    ax_update.set_title("update:data  log10(std(ΔW) / std(W))", fontsize=10, y=1.0)
-    ax_grad.set_title("grad:data  std(∂L/∂W) / std(W)", fontsize=10, y=1.0)
-    ax_std.set_title("std of each hidden layer's outputs", fontsize=10, y=1.0)
-    any_saturating = any(site.saturating for site in sites)
-    ax_health.set_title(
-        "share saturated (sigmoid/tanh) or dead units" if any_saturating else "share of dead units",
-        fontsize=10,
-        y=1.0,
-    )
-    ax_update.axhline(UPDATE_RATIO_GUIDE, color="0.3", linestyle="--", linewidth=1)
-    ax_update.text(0.01, 0.02, "guide: −3", transform=ax_update.transAxes, fontsize=8, color="0.3")
-    if len(steps):
-        ax_loss.plot(steps, record.loss, color="black")
-        for name, color in zip(kernel_names, kernel_colors, strict=True):
-            ratio = np.asarray(record.update_ratio[name])
-            ax_update.plot(
-                steps, np.where(np.isfinite(ratio), ratio, np.nan), color=color, label=name
-            )
-            grad_ratio = np.asarray(record.grad_data_ratio[name])
-            ax_grad.plot(
-                steps, np.where(grad_ratio > 0, grad_ratio, np.nan), color=color, label=name
-            )
-        for site, color in zip(sites, site_colors, strict=True):
-            ax_std.plot(steps, record.activation_std[site.name], color=color, label=site.name)
-            share = record.saturated[site.name] if site.saturating else record.dead[site.name]
-            ax_health.plot(steps, share, color=color, label=site.name)
-        if any(np.any(np.asarray(record.grad_data_ratio[n]) > 0) for n in kernel_names):
-            ax_grad.set_yscale("log")
-            ax_grad.yaxis.set_major_locator(LogLocator(numticks=4))
-            ax_grad.yaxis.set_minor_locator(NullLocator())
-    ax_health.set_ylim(-0.02, 1.02)
-    for ax in (ax_loss, ax_update, ax_grad, ax_std, ax_health):
-        ax.tick_params(labelsize=8)
-    if kernel_names:
-        handles, labels = ax_update.get_legend_handles_labels()
-        if len(handles) > 6:  # deep nets: first, middle and last layer are enough to read colours
-            keep = sorted({0, len(handles) // 2, len(handles) - 1})
-            handles, labels = [handles[i] for i in keep], [labels[i] for i in keep]
-        if handles:
-            ax_update.legend(handles, labels, fontsize=7, loc="upper right")
-    if histogram_layer is not None and record.histograms.get(histogram_layer):
-        counts = record.colorful_dimension(histogram_layer)
-        edges = record.edges[histogram_layer]
-        extent = (steps[0], steps[-1] if len(steps) > 1 else steps[0] + 1, edges[0], edges[-1])
-        ax_hist.imshow(np.log1p(counts), aspect="auto", origin="lower", extent=extent, cmap="magma")
-        ax_hist.set_ylabel("output value", fontsize=9)
-    else:
-        ax_hist.set_xticks([])
-        ax_hist.set_yticks([])
-    ax_hist.set_title(f"histogram over time: {histogram_layer or '—'}", fontsize=10, y=1.0)
-    ax_hist.tick_params(labelsize=8)
-    if len(steps):  # one time axis for every panel (a series that stopped still spans the run)
-        for ax in (ax_loss, ax_update, ax_grad, ax_std, ax_health):
-            ax.set_xlim(0, max(int(steps[-1]), 1))
-    if sites:
-        handles, labels = ax_std.get_legend_handles_labels()
-        if len(handles) > 6:
-            keep = sorted({0, len(handles) // 2, len(handles) - 1})
-            handles, labels = [handles[i] for i in keep], [labels[i] for i in keep]
-        if handles:
-            ax_std.legend(handles, labels, fontsize=7, loc="upper right")
-    for ax in (ax_loss, ax_update, ax_std, ax_health):  # few ticks: a redraw spends its time there
-        ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.yaxis.set_major_locator(MaxNLocator(4))
-    ax_grad.xaxis.set_major_locator(MaxNLocator(4))
-    if title:
-        fig.suptitle(title, fontsize=11)
-    # One x label for all six panels, and titles at a fixed height: matplotlib otherwise
-    # measures every tick label again to place each label and title (a third of a frame).
-    fig.text(0.5, 0.01, "training step (every panel)", ha="center", fontsize=9)
-    # Fixed margins instead of tight_layout, which measured every tick label twice per frame.
-    fig.subplots_adjust(
-        left=0.06, right=0.99, bottom=0.09, top=0.88 if title else 0.93, wspace=0.28, hspace=0.45
-    )
-    return fig
 
 
 def live_training_widget(

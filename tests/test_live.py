@@ -71,7 +71,7 @@ def test_a_dead_unit_and_saturated_sigmoids_are_counted():
 def test_frames_are_drawn_and_logged(tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr(
-        live.LiveTraining, "_draw", lambda self: shown.append(len(self.record.steps))
+        live.LiveTraining, "_draw", lambda self, final: shown.append(len(self.record.steps))
     )
     x, y = _data()
     model = _net("tanh")
@@ -80,7 +80,9 @@ def test_frames_are_drawn_and_logged(tmp_path, monkeypatch):
         x, y, every=1, show=True, max_fps=1e6, draw_share=1.0, log_dir=tmp_path
     )
     model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[callback])
-    assert shown == [1, 2, 3, 4, 4]  # after each of the 4 steps, and at the end
+    # A frame after each of the 4 steps and one at the end; measurements still computing in
+    # the worker thread join a later frame, and the last frame has them all.
+    assert len(shown) == 5 and shown == sorted(shown) and shown[-1] == 4
     assert list(tmp_path.glob("events.out.tfevents.*")), "no TensorBoard event file written"
 
 
@@ -173,33 +175,50 @@ def test_histogram_counts_match_numpy_on_clipped_values():
     np.testing.assert_array_equal(live._counts(a, edges), expected)
 
 
+def _unknown_net():
+    # A layer the NumPy probe does not follow (GaussianNoise: the identity at inference).
+    config.set_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.GaussianNoise(0.1),
+            keras.layers.Dense(16, activation="relu", name="hidden_1"),
+            keras.layers.Dense(10, activation="softmax", name="output"),
+        ]
+    )
+
+
 @pytest.mark.parametrize("epochs, compiled", [(1, False), (3, True)])
 def test_short_fits_probe_eagerly_long_ones_compiled(epochs, compiled):
-    # 4 steps an epoch, every step measured: 4 measurements stay eager, 12 are worth a trace.
+    # A net only the Keras probe follows, 4 steps an epoch, every step measured: 4 measurements
+    # stay eager, 12 are worth a trace.
     x, y = _data()
-    model = _net()
+    model = _unknown_net()
     models.compile_classifier(model, "sgd")
     callback = live.LiveTraining(x, y, every=1, show=False)
     model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, callbacks=[callback])
     assert len(callback.record.steps) == 4 * epochs
-    assert hasattr(callback._probe, "get_concrete_function") == compiled
+    assert callback._probe.compiled == compiled
 
 
-def test_a_short_fit_shows_only_its_final_frame(monkeypatch):
-    # Default throttle: the first frame waits until draw_share of the time would pay for one.
+def test_a_fit_shorter_than_one_frame_interval_shows_only_its_final_frame(monkeypatch):
+    # The first frame waits 1 / max_fps (here 100 s); the last one always comes, as final.
     shown = []
-    monkeypatch.setattr(live.LiveTraining, "_draw", lambda self: shown.append(self._step))
+    monkeypatch.setattr(
+        live.LiveTraining, "_draw", lambda self, final: shown.append((self._step, final))
+    )
     x, y = _data()
     model = _net()
     models.compile_classifier(model, "sgd")
-    callback = live.LiveTraining(x, y, every=1, show=True)
+    callback = live.LiveTraining(x, y, every=1, show=True, max_fps=0.01)
     model.fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[callback])
-    assert shown == [8]
+    assert shown == [(8, True)]
 
 
 def test_fitting_the_same_model_again_reuses_its_traced_probe():
     x, y = _data()
-    model = _net()
+    model = _unknown_net()
     models.compile_classifier(model, "sgd")
     probes = []
     for _ in range(2):
@@ -207,8 +226,20 @@ def test_fitting_the_same_model_again_reuses_its_traced_probe():
         model.fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=[callback])
         probes.append(callback._probe)
     assert probes[0] is probes[1]
-    other = _net()
+    other = _unknown_net()
     models.compile_classifier(other, "sgd")
     callback = live.LiveTraining(x, y, every=1, show=False)
     other.fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=[callback])
     assert callback._probe is not probes[0]
+
+
+def test_the_first_steps_can_be_measured_each():
+    x, y = _data()
+    model = _net()
+    models.compile_classifier(model, "sgd")
+    callback = live.LiveTraining(x, y, every=3, first=2, show=False)
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[callback])  # 8 steps
+    # Measured before steps 0, 1 (first), 3, 6 (every) and 7 (the last); recorded after them.
+    assert callback.record.steps == [1, 2, 4, 7, 8]
+    with pytest.raises(ValueError, match=r"first must be a whole number of steps ≥ 0, got -1"):
+        live.LiveTraining(x, y, first=-1)
