@@ -416,6 +416,11 @@ def _find(records: list[dict], experiment: str) -> dict | None:
     return matches[-1] if matches else None
 
 
+def _range(setting: dict) -> str:
+    low, high = setting.get("plain_range_s", [setting["plain_s"]] * 2)
+    return f"{low:.2f}-{high:.2f} s"
+
+
 def write_report(
     runs: list[NotebookRun], widgets: list[dict], previous: dict, live_view: dict | None = None
 ) -> None:
@@ -560,9 +565,10 @@ def write_report(
             )
             lines.append(
                 f"| live training view ≤ +15 % of fit's wall time ({setting['setting']}) | "
-                f"{setting['overhead']:+.0%} ({setting['plain_s']:.2f} s plain, "
-                f"{setting['live_s']:.2f} s with the view, {setting['frames']} frames; median of "
-                f"{setting['pairs']} interleaved pairs{own}) | "
+                f"{setting['overhead']:+.0%} (median of the ratios of {setting['pairs']} "
+                f"interleaved pairs; the fit alone {_range(setting)}, median "
+                f"{setting['plain_s']:.2f} s, with the view median {setting['live_s']:.2f} s; "
+                f"{setting['frames']} frames{own}) | "
                 f"{verdict(setting['overhead'] <= TARGETS['live_view_overhead'])} |"
             )
     lines.append("")
