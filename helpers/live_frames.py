@@ -206,8 +206,8 @@ def render_frame(
     image_format: str = "png",
     supersample: int = SUPERSAMPLE,
 ) -> bytes:
-    """The six panels of ``helpers.live.draw_live`` as PNG bytes: loss, update:data, grad:data,
-    activation std, saturated or dead share, and one layer's histogram over time.
+    """The six panels of ``helpers.live.draw_live`` as PNG or JPEG bytes: loss, update:data,
+    grad:data, activation std, saturated or dead share, and one layer's histogram over time.
     ``supersample``: drawn that many times larger and reduced (smooth lines; 1 is faster)."""
     k = scale * supersample
     width, height = int(WIDTH * k), int(HEIGHT * k)
