@@ -431,7 +431,7 @@ def _seconds(run: NotebookRun | None) -> str:
 
 
 def _fixed(run: NotebookRun | None) -> str:
-    """'41 (12 + 29 in 96 traces)': seconds spent importing TensorFlow and tracing graphs."""
+    """'41 (12 + 29 in 96)': seconds importing TensorFlow + seconds tracing, in 96 traces."""
     if run is None or run.trace_seconds is None or run.import_seconds is None:
         return "–"
     fixed = run.import_seconds + run.trace_seconds
