@@ -234,6 +234,7 @@ def train_penalty_sweep(
     model.compile(
         loss=_summed_cross_entropy,
         optimizer=keras.optimizers.SGD(learning_rate=rate, momentum=0.9),
+        steps_per_execution=16,  # the same updates, less Python between them
     )
     model.fit(
         x_train,

@@ -211,6 +211,41 @@ def _check_one_cycle(max_learning_rate: float, total_steps: int, warmup_fraction
 _MOMENTUM_ATTRIBUTE = {"Adam": "beta_1", "AdamW": "beta_1", "Nadam": "beta_1", "Adamax": "beta_1"}
 
 
+class StepRateLog(keras.callbacks.Callback):
+    """The learning rate of every training step, also when one call of the compiled step runs
+    several (``steps_per_execution``), where callbacks see only each call's first batch.
+
+    ``StepRateLog(learning_rate)``: pass what the optimizer was given. A schedule is evaluated at
+    each step of a call; a number (which callbacks may change between calls) holds for the whole
+    call. ``rates`` has one entry per step, as a callback reading the rate before every batch
+    would record with one step per call.
+    """
+
+    def __init__(self, learning_rate: object) -> None:
+        super().__init__()
+        self.schedule = (
+            learning_rate
+            if isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule)
+            else None
+        )
+        self.rates: list[float] = []
+        self._start, self._value = 0, float("nan")
+
+    def _step(self) -> int:
+        return int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self._start = self._step()
+        self._value = learning_rate_value(self.model.optimizer)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        steps = np.arange(self._start, self._step())
+        if self.schedule is not None:
+            self.rates.extend(float(rate) for rate in schedule_values(self.schedule, steps))
+        else:
+            self.rates.extend([self._value] * len(steps))
+
+
 class OneCycleScheduler(keras.callbacks.Callback):
     """Set the optimizer's learning rate before every batch, following 1cycle.
 
@@ -325,6 +360,7 @@ __all__ = [
     "LearningRateFinderResult",
     "OneCycleScheduler",
     "PowerDecay",
+    "StepRateLog",
     "StopOnDivergence",
     "TrainingRun",
     "epochs_to_target",

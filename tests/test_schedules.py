@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from builders import small_model
 
-from helpers import schedules
+from helpers import config, models, schedules
 from helpers.loss_tracking import BatchLossHistory
 
 STEPS = np.array([0, 1, 7, 50, 333, 1000, 4321])
@@ -136,3 +136,37 @@ def test_schedule_curves_start_where_they_should():
     assert curves["piecewise"][1500] == pytest.approx(0.01, rel=1e-6)
     assert curves["piecewise"][-1] == pytest.approx(0.001, rel=1e-6)
     assert curves["1cycle"].max() == pytest.approx(0.1)
+
+
+class _RateBeforeEachBatch(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.rates = []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.rates.append(schedules.learning_rate_value(self.model.optimizer))
+
+
+def _rates_logged(fashion, learning_rate, steps_per_execution, log):
+    config.set_seed(0)
+    model = models.compile_classifier(
+        models.build_mlp(n_hidden=1, n_neurons=16),
+        keras.optimizers.SGD(learning_rate=learning_rate),
+        steps_per_execution=steps_per_execution,
+    )
+    per_epoch = keras.callbacks.LearningRateScheduler(lambda epoch, lr: 0.1 * 0.5**epoch)
+    is_schedule = isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule)
+    extra = [] if is_schedule else [per_epoch]
+    model.fit(*fashion.train, epochs=3, batch_size=128, callbacks=[*extra, log], verbose=0)
+    return log.rates
+
+
+@pytest.mark.parametrize("schedule", [True, False])
+def test_step_rate_log_gives_every_step_s_rate_at_several_steps_per_call(fashion, schedule):
+    # 8 batches per epoch, 5 steps per call: calls end inside epochs and at their ends.
+    rate = schedules.exponential_schedule(0.1, decay_steps=4, decay_rate=0.5) if schedule else 0.1
+    reference = _rates_logged(fashion, rate, 1, _RateBeforeEachBatch())
+    logged = _rates_logged(fashion, rate, 5, schedules.StepRateLog(rate))
+    assert len(reference) == len(logged) == 24
+    np.testing.assert_allclose(logged, reference, rtol=1e-6)
+    assert len(set(np.round(logged, 9))) == (24 if schedule else 3)
