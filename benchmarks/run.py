@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -141,6 +142,8 @@ class NotebookRun:
     import_seconds: float | None = None  # importing TensorFlow and Keras
     trace_seconds: float | None = None  # turning Python into TensorFlow graphs
     traces: int = 0
+    # benchmarks/speed_probe.py's total, before and after the notebooks of the same bench run
+    probe_seconds: tuple[float, float] | None = None
 
 
 class PeakMemory:
@@ -233,6 +236,29 @@ def run_notebook(path: Path, mode: str, store: bool) -> NotebookRun:
         clock.get("import_seconds"),
         clock.get("trace_seconds"),
         clock.get("traces", 0),
+    )
+
+
+def speed_probe() -> dict[str, float]:
+    """benchmarks/speed_probe.py in a fresh Python: how fast the machine is right now."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "speed_probe.py")],
+        capture_output=True, text=True, check=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def probe_sentence(runs: list[NotebookRun]) -> str:
+    """What the speed probe measured around the runs whose rows the report shows."""
+    probes = sorted({tuple(r.probe_seconds) for r in runs if r.probe_seconds})
+    if not probes:
+        return ""
+    taken = "; ".join(f"{before:.1f} s before and {after:.1f} s after" for before, after in probes)
+    return (
+        " Speed probe (`benchmarks/speed_probe.py`, a fixed small workload in a fresh Python: "
+        "import TensorFlow and Keras, train a 3×100 net on 8,192 images, a NumPy product; "
+        f"the same machine takes 2-3× longer on a slow day) around the runs shown: {taken}. "
+        "Compare runs of different days through their ratio to the probe."
     )
 
 
@@ -489,6 +515,7 @@ def write_report(
         f"{machine_description()}, by `make bench` (`benchmarks/run.py`). Each notebook ran top "
         "to bottom in a fresh kernel, one at a time; memory is the kernel's peak resident set."
     )
+    measured += probe_sentence(every_run)
     if len(days) > 1:  # a partial run: its rows sit next to older ones
         measured += (
             " Notebook rows by day: "
@@ -716,6 +743,8 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"no notebook starts with {unknown}; have {[p.name[:2] for p in paths]}")
         paths = [p for p in paths if any(p.name.startswith(n) for n in args.notebooks)]
     previous = json.loads(RAW_JSON.read_text()) if RAW_JSON.exists() else {}
+    before = speed_probe()
+    print(f"speed probe before: {before['total_s']:.1f} s", flush=True)
     runs: list[NotebookRun] = []
     for mode in args.modes:
         for path in paths:
@@ -726,6 +755,10 @@ def main(argv: list[str] | None = None) -> None:
                 f"  {'ok' if run.ok else run.error}",
                 flush=True,
             )
+    after = speed_probe()
+    print(f"speed probe after: {after['total_s']:.1f} s", flush=True)
+    for run in runs:
+        run.probe_seconds = (round(before["total_s"], 2), round(after["total_s"], 2))
     if "full" in args.modes:
         claim_runs = [
             {"notebook": r.notebook, "mode": "full", "seed": 0, "seconds": r.seconds,
