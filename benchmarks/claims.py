@@ -33,12 +33,18 @@ CLAIMS_MD = ROOT / "benchmarks" / "claims.md"
 MODES = ("quick", "full")
 
 
+# Per cell. The longest cell takes under 2 min in full mode on a slow day; a reply that the client
+# never receives (seen once here: the kernel idle, nbconvert still waiting) then costs 15 min,
+# reported as an error, instead of an hour.
+CELL_TIMEOUT_S = 900
+
+
 def run_key(mode: str, seed: int) -> str:
     """The column a run fills: 'quick/0', 'full/1', …"""
     return f"{mode}/{seed}"
 
 
-def execute(notebook: Path, mode: str, seed: int, timeout: int = 3600) -> dict:
+def execute(notebook: Path, mode: str, seed: int, timeout: int = CELL_TIMEOUT_S) -> dict:
     """Run one notebook in a fresh kernel with seeds shifted by ``seed``; return its claims."""
     with tempfile.TemporaryDirectory() as tmp:
         claims_file = Path(tmp) / "claims.jsonl"

@@ -194,7 +194,7 @@ def run_notebook(path: Path, mode: str, store: bool) -> NotebookRun:
         os.environ["PYTHONPATH"] = os.pathsep.join(kernel_path)
         client = NotebookClient(
             nb,
-            timeout=3600,
+            timeout=claims_report.CELL_TIMEOUT_S,  # per cell
             kernel_name="python3",
             resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
         )
