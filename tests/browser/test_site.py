@@ -204,6 +204,14 @@ def _visit(tab, url: str, base: str, external: list[str]) -> PageReport:
         if message.type == "error":
             report.problems.append(f"console error: {message.text}")
 
+    def on_request_failed(request) -> None:
+        # The browser fetches the tab's icon on its own and may cancel that fetch when the page
+        # moves on (seen once on search.html: net::ERR_ABORTED). A missing icon is still a 404.
+        icon = Path(urllib.parse.urlparse(request.url).path).stem == "favicon"
+        if icon and request.failure == "net::ERR_ABORTED":
+            return
+        report.problems.append(f"request failed ({request.failure}): {request.url}")
+
     def on_response(response) -> None:
         if response.status >= 400:
             report.problems.append(f"HTTP {response.status}: {response.url}")
@@ -211,9 +219,7 @@ def _visit(tab, url: str, base: str, external: list[str]) -> PageReport:
     handlers = {
         "console": on_console,
         "pageerror": lambda error: report.problems.append(f"script error: {error}"),
-        "requestfailed": lambda request: report.problems.append(
-            f"request failed ({request.failure}): {request.url}"
-        ),
+        "requestfailed": on_request_failed,
         "response": on_response,
     }
     for event, handler in handlers.items():
