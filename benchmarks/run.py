@@ -103,7 +103,7 @@ MATCHED = (
         "best val acc (AdamW), Nadam 0.874",
     ),
     MatchedExperiment(
-        "schedules incl. 1cycle",
+        "schedules incl. 1cycle (ours: 27.5k training images, 5 epochs)",
         "schedule comparison",
         "onecycle_val_accuracy",
         264,
